@@ -1,0 +1,38 @@
+# swift-siglip: `make demo` and `make test` work on a fresh Debian/Ubuntu machine with the Swift toolchain.
+SWIFT      ?= swift
+CONFIG     ?= release
+BUILD_DIR  := .build/$(CONFIG)
+SIGLIP     := $(BUILD_DIR)/siglip
+PYTHON     ?= .venv/bin/python
+DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
+
+.PHONY: deps build test demo fixtures parity-base clean
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+# Tests run in release mode: the kernels are SIMD code that a debug build runs ~250x slower.
+test: deps
+	$(SWIFT) build -c $(CONFIG) --product siglip
+	$(SWIFT) test -c $(CONFIG)
+
+demo: build
+	@./scripts/demo.sh $(SIGLIP) $(DEMO_MODEL)
+
+# Regenerates the committed parity fixtures with the pinned reference stack (needs PyPI, not run by CI).
+$(PYTHON):
+	python3 -m venv .venv
+	.venv/bin/pip install -q -r scripts/fixtures/requirements.txt
+
+fixtures: $(PYTHON)
+	$(PYTHON) scripts/fixtures/models.py Tests/Fixtures/models
+
+# Builds a random-init checkpoint with google/siglip-base-patch16-224's geometry and compares us with the reference.
+parity-base: build $(PYTHON)
+	$(PYTHON) scripts/parity_base.py --siglip $(SIGLIP) --work .build/parity-base
+
+clean:
+	rm -rf .build

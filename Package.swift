@@ -1,0 +1,72 @@
+// swift-tools-version: 6.2
+import PackageDescription
+import Foundation
+
+/// Compute kernels are built for the host CPU (AVX-512 on the machines we run); without a CPU flag Swift
+/// lowers `addingProduct` to a libm call per lane. `SIGLIP_PORTABLE=1` builds for baseline x86-64-v3 instead.
+let portable = ProcessInfo.processInfo.environment["SIGLIP_PORTABLE"] != nil
+#if arch(x86_64)
+let cpuFlags: [String] = ["-Xcc", portable ? "-march=x86-64-v3" : "-march=native"]
+#else
+let cpuFlags: [String] = []
+#endif
+/// Kernels stay optimised in debug builds too, so `swift test` in debug is still usable.
+let kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(cpuFlags),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "swift-siglip",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SigLIP", targets: ["SigLIP"]),
+        .library(name: "SafeTensors", targets: ["SafeTensors"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .executable(name: "siglip", targets: ["siglip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+
+        // Shapes, storage, threads and kernels; knows nothing of SigLIP.
+        .target(
+            name: "Tensor",
+            dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))],
+            swiftSettings: kernelSettings
+        ),
+
+        // File formats, each usable on its own.
+        .target(name: "SafeTensors", dependencies: ["Tensor"]),
+        .target(name: "NPY"),
+
+        // The model: config, weights, towers, pipelines.
+        .target(
+            name: "SigLIP",
+            dependencies: ["Tensor", "SafeTensors"],
+            swiftSettings: kernelSettings
+        ),
+
+        // The command-line tool: parses arguments and prints.
+        .executableTarget(
+            name: "siglip",
+            dependencies: [
+                "SigLIP", "NPY",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "NPYTests", dependencies: ["NPY"]),
+        .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
+        .testTarget(name: "CLITests", dependencies: ["NPY"]),
+    ]
+)

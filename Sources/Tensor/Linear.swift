@@ -1,0 +1,86 @@
+/// What a fused linear layer does to its output after the matrix product, while the rows are in cache.
+public enum Epilogue: Sendable {
+    /// `y = x·Wᵀ + b`.
+    case none
+    /// `y = gelu(x·Wᵀ + b)` with the given approximation.
+    case gelu(GELU)
+    /// `residual += x·Wᵀ + b`: the layer's output is added into the residual stream in place.
+    case addInto(Tensor)
+}
+
+/// A fully connected layer `y = x·Wᵀ + b` over the rows of `x`, in the PyTorch `[out, in]` weight layout.
+///
+/// Work is split across `Compute.threads` by row panels, or by output-column panels when there are
+/// few rows (a batch of one text, the pooling probe), each panel being one single-threaded GEMM.
+@discardableResult
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, epilogue: Epilogue = .none) -> Tensor {
+    let m = x.rows, k = x.columns, n = weight.shape[0]
+    precondition(weight.count == n * k, "linear: weight \(weight.shape) does not take \(k) inputs")
+    precondition(bias.map { $0.count == n } ?? true, "linear: bias size differs from \(n) outputs")
+    let out: Tensor
+    if case .addInto(let residual) = epilogue {
+        precondition(residual.rows == m && residual.columns == n, "linear: residual \(residual.shape) is not [\(m), \(n)]")
+        out = residual
+    } else {
+        out = Tensor(zeros: x.shape.dropLast() + [n])
+    }
+    let accumulate: Float = if case .addInto = epilogue { 1 } else { 0 }
+    let cost = 2.0 * Double(m) * Double(n) * Double(k)
+    let splitColumns = m < 32 * Compute.threads && n >= 64 * Compute.threads
+
+    let panel: @Sendable (Range<Int>, Range<Int>) -> Void = { rowRange, colRange in
+        BLAS.sgemm(
+            m: rowRange.count, n: colRange.count, k: k,
+            a: x.data + rowRange.lowerBound * k, lda: k,
+            b: weight.data + colRange.lowerBound * k, ldb: k, transposeB: true,
+            beta: accumulate, c: out.data + rowRange.lowerBound * n + colRange.lowerBound, ldc: n)
+        applyBiasAndActivation(out, rows: rowRange, columns: colRange, bias: bias, epilogue: epilogue)
+    }
+    if splitColumns {
+        Compute.parallelFor(n, cost: cost) { cols in panel(0..<m, cols) }
+    } else {
+        Compute.parallelFor(m, cost: cost) { rows in panel(rows, 0..<n) }
+    }
+    return out
+}
+
+/// Adds the bias and applies the activation to one rectangular panel of the output.
+@inline(__always)
+private func applyBiasAndActivation(_ out: Tensor, rows: Range<Int>, columns: Range<Int>, bias: Tensor?, epilogue: Epilogue) {
+    let n = out.columns
+    for r in rows {
+        let row = out.data + r * n + columns.lowerBound
+        if let bias { addVector(row, bias.data + columns.lowerBound, count: columns.count) }
+        if case .gelu(let kind) = epilogue { kind.apply(row, count: columns.count) }
+    }
+}
+
+/// `y[i] += x[i]` for `count` elements.
+@inline(__always)
+func addVector(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        let s = y.loadVector(i) + x.loadVector(i)
+        y.storeVector(s, i)
+        i += 16
+    }
+    while i < count { y[i] += x[i]; i += 1 }
+}
+
+extension UnsafePointer<Float> {
+    /// Sixteen floats starting at element `i`, with no alignment requirement.
+    @inline(__always) func loadVector(_ i: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(self + i).loadUnaligned(as: SIMD16<Float>.self)
+    }
+}
+
+extension UnsafeMutablePointer<Float> {
+    /// Sixteen floats starting at element `i`, with no alignment requirement.
+    @inline(__always) func loadVector(_ i: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(self + i).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    /// Stores sixteen floats at element `i`, with no alignment requirement.
+    @inline(__always) func storeVector(_ v: SIMD16<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+}

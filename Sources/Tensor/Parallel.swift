@@ -1,0 +1,45 @@
+import Dispatch
+import Foundation
+
+/// How many threads the kernels split work across; shared by every model in the process.
+///
+/// One threading model: we parallelise (GEMM row or column panels, attention heads, row-wise kernels)
+/// and the BLAS library runs single-threaded inside each of our chunks, so the two never oversubscribe
+/// the cores or leave BLAS worker threads spinning between calls.
+public enum Compute {
+    nonisolated(unsafe) private static var threadCount = defaultThreads
+
+    /// All cores the process may use.
+    public static let defaultThreads = max(1, ProcessInfo.activeCores)
+
+    /// The number of threads kernels use; at least 1.
+    public static var threads: Int {
+        get { threadCount }
+        set {
+            threadCount = max(1, newValue)
+            BLAS.pinSingleThreaded()
+        }
+    }
+
+    /// Runs `body` over `0..<count` split into at most `threads` contiguous ranges, in parallel when the
+    /// work is large enough to pay for the fork (`cost` is an estimate of the whole job in flops).
+    public static func parallelFor(_ count: Int, cost: Double, _ body: @Sendable (Range<Int>) -> Void) {
+        let chunks = min(count, cost < minimumParallelCost ? 1 : threads)
+        if chunks <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        BLAS.pinSingleThreaded()
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            body((count * i / chunks)..<(count * (i + 1) / chunks))
+        }
+    }
+
+    /// Below about 200 µs of work a fork–join costs more than it saves on this class of machine.
+    static let minimumParallelCost: Double = 2e7
+}
+
+extension ProcessInfo {
+    /// Cores available to this process (Foundation honours CPU affinity on Linux).
+    static var activeCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+}
