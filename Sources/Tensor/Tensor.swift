@@ -41,6 +41,12 @@ public final class Tensor: @unchecked Sendable {
         if owner == nil { data.deallocate() }
     }
 
+    /// The element at flat index `i` (bounds-checked); reading through `self` keeps the tensor alive.
+    public subscript(_ i: Int) -> Float {
+        precondition(i >= 0 && i < count, "index \(i) out of 0..<\(count)")
+        return data[i]
+    }
+
     /// The elements as a Swift array (a copy).
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 

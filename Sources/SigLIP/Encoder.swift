@@ -1,0 +1,76 @@
+import Tensor
+
+/// The geometry shared by both towers' transformer blocks.
+struct EncoderShape {
+    let width: Int
+    let intermediate: Int
+    let heads: Int
+    let layers: Int
+    let eps: Float
+    let activation: GELU
+}
+
+/// `SiglipAttention`: bidirectional multi-head self-attention, q/k/v fused into one projection at load.
+struct SelfAttention {
+    let qkv: Linear
+    let outProj: Linear
+    let heads: Int
+
+    init(_ w: Weights, width: Int, heads: Int) throws {
+        let q = try Linear(w.scope("q_proj"), inputs: width, outputs: width)
+        let k = try Linear(w.scope("k_proj"), inputs: width, outputs: width)
+        let v = try Linear(w.scope("v_proj"), inputs: width, outputs: width)
+        qkv = Linear(weight: .concatenatingRows([q.weight, k.weight, v.weight]).reshaped([3 * width, width]),
+                     bias: .concatenatingRows([q.bias, k.bias, v.bias].map { $0.reshaped([1, width]) }).reshaped([3 * width]))
+        outProj = try Linear(w.scope("out_proj"), inputs: width, outputs: width)
+        self.heads = heads
+    }
+
+    /// `residual += out_proj(attention(x))` for `batch` sequences of `length` rows each.
+    func callAsFunction(_ x: Tensor, batch: Int, length: Int, addingInto residual: Tensor) {
+        let d = x.columns
+        let projected = qkv(x)
+        let mixed = attention(query: projected.columns(0..<d), key: projected.columns(d..<2 * d), value: projected.columns(2 * d..<3 * d),
+                              batch: batch, queryLength: length, keyLength: length, heads: heads)
+        outProj(mixed, epilogue: .addInto(residual))
+    }
+}
+
+/// `SiglipEncoderLayer`: the pre-LayerNorm transformer block.
+struct EncoderLayer {
+    let layerNorm1: LayerNorm
+    let selfAttn: SelfAttention
+    let layerNorm2: LayerNorm
+    let mlp: MLP
+
+    init(_ w: Weights, _ s: EncoderShape) throws {
+        layerNorm1 = try LayerNorm(w.scope("layer_norm1"), width: s.width, eps: s.eps)
+        selfAttn = try SelfAttention(w.scope("self_attn"), width: s.width, heads: s.heads)
+        layerNorm2 = try LayerNorm(w.scope("layer_norm2"), width: s.width, eps: s.eps)
+        mlp = try MLP(w.scope("mlp"), width: s.width, intermediate: s.intermediate, activation: s.activation)
+    }
+
+    /// `x = x + Attn(LN1(x)); x = x + MLP(LN2(x))`, updating `x` in place.
+    func callAsFunction(_ x: Tensor, batch: Int, length: Int) {
+        selfAttn(layerNorm1(x), batch: batch, length: length, addingInto: x)
+        mlp(layerNorm2(x), addingInto: x)
+    }
+}
+
+/// `SiglipEncoder`: the stack of layers.
+struct Encoder {
+    let layers: [EncoderLayer]
+
+    init(_ w: Weights, _ s: EncoderShape) throws {
+        layers = try (0..<s.layers).map { try EncoderLayer(w.scope("layers.\($0)"), s) }
+    }
+
+    /// Runs every layer over `x` in place; `observe` sees the input and each layer's output (copies).
+    func callAsFunction(_ x: Tensor, batch: Int, length: Int, observe: ((Tensor) -> Void)? = nil) {
+        observe?(x.copy())
+        for layer in layers {
+            layer(x, batch: batch, length: length)
+            observe?(x.copy())
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Tensor
+
+/// The architecture of a SigLIP checkpoint, read from its `config.json` with the reference's defaults.
+///
+/// Covers every released SigLIP v1 checkpoint and the fixed-resolution SigLIP 2 ones (`model_type` "siglip").
+/// Fields the file omits take `transformers`' defaults, which are google/siglip-base-patch16-224's.
+public struct SiglipConfig: Sendable, Equatable {
+    /// The text tower's shape.
+    public var text: TextConfig
+    /// The image tower's shape.
+    public var vision: VisionConfig
+
+    /// The text tower: `text_config` in `config.json`.
+    public struct TextConfig: Sendable, Equatable {
+        /// `vocab_size`: rows of the token-embedding table.
+        public var vocabSize = 32000
+        /// `hidden_size`: the width of the residual stream.
+        public var hiddenSize = 768
+        /// `intermediate_size`: the MLP's inner width.
+        public var intermediateSize = 3072
+        /// `num_hidden_layers`: encoder blocks.
+        public var numHiddenLayers = 12
+        /// `num_attention_heads`: heads per attention layer.
+        public var numAttentionHeads = 12
+        /// The text length the model was trained with (64; 16 for so400m-patch14-224).
+        public var maxPositionEmbeddings = 64
+        /// `hidden_act`: the MLP activation.
+        public var hiddenAct = "gelu_pytorch_tanh"
+        /// `layer_norm_eps`: added to the variance in every LayerNorm.
+        public var layerNormEps: Float = 1e-6
+        /// The width of the text head's output; defaults to `hiddenSize` (differs only for giant-opt).
+        public var projectionSize: Int?
+        /// `pad_token_id` (informational; the tokenizer decides padding).
+        public var padTokenID: Int? = 1
+        /// `eos_token_id` (informational; the tokenizer decides EOS).
+        public var eosTokenID: Int? = 49407
+
+        /// The defaults of `transformers`' `SiglipTextConfig` (base size).
+        public init() {}
+
+        /// The embedding width: `projectionSize`, or the hidden size when absent.
+        public var embeddingSize: Int { projectionSize ?? hiddenSize }
+    }
+
+    /// The image tower: `vision_config` in `config.json`.
+    public struct VisionConfig: Sendable, Equatable {
+        /// `hidden_size`: the width of the residual stream.
+        public var hiddenSize = 768
+        /// `intermediate_size`: the MLP's inner width.
+        public var intermediateSize = 3072
+        /// `num_hidden_layers`: encoder blocks.
+        public var numHiddenLayers = 12
+        /// `num_attention_heads`: heads per attention layer.
+        public var numAttentionHeads = 12
+        /// `num_channels`: input colour channels.
+        public var numChannels = 3
+        /// `image_size`: the side the position table was trained for.
+        public var imageSize = 224
+        /// `patch_size`: the side of a square patch.
+        public var patchSize = 16
+        /// `hidden_act`: the MLP activation.
+        public var hiddenAct = "gelu_pytorch_tanh"
+        /// `layer_norm_eps`: added to the variance in every LayerNorm.
+        public var layerNormEps: Float = 1e-6
+        /// Whether the tower ends in the attention-pooling head (all released checkpoints do).
+        public var visionUseHead = true
+
+        /// The defaults of `transformers`' `SiglipVisionConfig` (base-patch16-224).
+        public init() {}
+
+        /// Patches along each side at the native resolution (`imageSize / patchSize`, remainder dropped).
+        public var gridSize: Int { imageSize / patchSize }
+    }
+
+    /// A configuration with the given towers.
+    public init(text: TextConfig = TextConfig(), vision: VisionConfig = VisionConfig()) {
+        self.text = text
+        self.vision = vision
+    }
+
+    /// Reads and validates `config.json` in `directory`.
+    public init(directory: URL) throws {
+        let url = directory.appendingPathComponent("config.json")
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw SiglipError("\(url.path): cannot read the model config (\(error.localizedDescription))")
+        }
+        try self.init(json: data, source: url.path)
+    }
+
+    /// Parses and validates config JSON; `source` names it in errors.
+    public init(json: Data, source: String = "config.json") throws {
+        let raw: RawConfig
+        do { raw = try JSONDecoder().decode(RawConfig.self, from: json) } catch let error as SiglipError {
+            throw SiglipError("\(source): \(error.message)")
+        } catch {
+            throw SiglipError("\(source): not a valid model config (\(Self.describe(error)))")
+        }
+        switch raw.modelType {
+        case "siglip": break
+        case "siglip2":
+            throw SiglipError("\(source): model_type 'siglip2' (SigLIP 2 NaFlex, variable resolution) is not supported; the fixed-resolution SigLIP 2 checkpoints (model_type 'siglip') are")
+        case let other:
+            throw SiglipError("\(source): model_type '\(other ?? "missing")' is not a SigLIP model (expected 'siglip')")
+        }
+        self.init(text: raw.text ?? TextConfig(), vision: raw.vision ?? VisionConfig())
+        try validate(source: source)
+    }
+
+    /// The GELU variant a `hidden_act` name stands for, if we implement it.
+    static func activation(_ name: String) -> GELU? {
+        switch name {
+        case "gelu_pytorch_tanh", "gelu_new", "gelu_fast": .tanh
+        case "gelu": .erf
+        default: nil
+        }
+    }
+
+    private func validate(source: String) throws {
+        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
+            if !ok { throw SiglipError("\(source): \(message())") }
+        }
+        let t = text, v = vision
+        for (tower, width, heads, layers, mlp) in [("text", t.hiddenSize, t.numAttentionHeads, t.numHiddenLayers, t.intermediateSize),
+                                                    ("vision", v.hiddenSize, v.numAttentionHeads, v.numHiddenLayers, v.intermediateSize)] {
+            try check(width > 0 && heads > 0 && layers >= 0 && mlp > 0, "\(tower)_config has a non-positive size")
+            try check(width % heads == 0, "\(tower)_config hidden_size \(width) is not divisible by num_attention_heads \(heads)")
+        }
+        try check(t.vocabSize > 0 && t.maxPositionEmbeddings > 0, "text_config needs positive vocab_size and max_position_embeddings")
+        try check(t.embeddingSize == v.hiddenSize,
+                  "text embeddings are \(t.embeddingSize)-wide (projection_size) but image embeddings are \(v.hiddenSize)-wide; they must match")
+        try check(v.patchSize > 0 && v.imageSize >= v.patchSize, "vision_config image_size \(v.imageSize) must be at least patch_size \(v.patchSize)")
+        try check(v.numChannels == 3, "vision_config num_channels \(v.numChannels) is not 3 (RGB)")
+        try check(v.visionUseHead, "vision_use_head is false: this checkpoint has no attention-pooling head, so it has no image embedding")
+        for (tower, act) in [("text", t.hiddenAct), ("vision", v.hiddenAct)] {
+            try check(Self.activation(act) != nil, "\(tower)_config hidden_act '\(act)' is not supported (gelu_pytorch_tanh, gelu_new, gelu_fast, gelu)")
+        }
+        try check(t.layerNormEps > 0 && v.layerNormEps > 0, "layer_norm_eps must be positive")
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c), DecodingError.keyNotFound(_, let c),
+             DecodingError.dataCorrupted(let c):
+            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import SafeTensors
+import Tensor
+
+/// A SigLIP image–text model loaded from a Hugging Face checkpoint directory.
+///
+/// ```swift
+/// let model = try SiglipModel(directory: URL(fileURLWithPath: "siglip-base-patch16-224"))
+/// let images = try model.imageEmbeddings(pixelValues: pixels)   // [N, D], L2-normalised
+/// let texts = try model.textEmbeddings(inputIDs: ids)            // [M, D], L2-normalised
+/// let logits = model.logits(imageEmbeddings: images, textEmbeddings: texts)  // [N, M]
+/// ```
+public final class SiglipModel: Sendable {
+    /// The architecture.
+    public let config: SiglipConfig
+    /// The image tower.
+    public let vision: VisionTransformer
+    /// The text tower.
+    public let text: TextTransformer
+    /// `log t`: the logarithm of the learned temperature.
+    public let logitScale: Float
+    /// `b`: the learned bias added to every scaled cosine.
+    public let logitBias: Float
+    /// The checkpoint directory.
+    public let directory: URL
+
+    /// Loads `config.json` and the safetensors weights in `directory`, checking every tensor's shape.
+    public init(directory: URL) throws {
+        self.directory = directory
+        config = try SiglipConfig(directory: directory)
+        do {
+            let checkpoint = try Checkpoint(directory: directory)
+            let root = Weights(checkpoint: checkpoint, prefix: "")
+            vision = try VisionTransformer(root.scope("vision_model"), config.vision)
+            text = try TextTransformer(root.scope("text_model"), config.text)
+            logitScale = try root("logit_scale", [1])[0]
+            logitBias = try root("logit_bias", [1])[0]
+        } catch let error as SafeTensorsError {
+            throw SiglipError(error.description)
+        }
+    }
+
+    /// Image embeddings `[batch, D]` of `pixelValues` `[batch, 3, H, W]`, L2-normalised unless `normalized` is false.
+    public func imageEmbeddings(pixelValues: Tensor, normalized: Bool = true) throws -> Tensor {
+        let pooled = try vision(pixelValues).pooled
+        return normalized ? l2Normalized(pooled) : pooled
+    }
+
+    /// Text embeddings `[batch, D]` of equal-length id rows, L2-normalised unless `normalized` is false.
+    public func textEmbeddings(inputIDs: [[Int]], normalized: Bool = true) throws -> Tensor {
+        let pooled = try text(inputIDs).pooled
+        return normalized ? l2Normalized(pooled) : pooled
+    }
+
+    /// `logits_per_image` `[images, texts]`: `exp(logit_scale) · cos + logit_bias` of normalised embeddings.
+    /// Each is an independent log-odds; `sigmoid` of it is the probability that the pair matches.
+    public func logits(imageEmbeddings: Tensor, textEmbeddings: Tensor) -> Tensor {
+        let scores = linear(imageEmbeddings, weight: textEmbeddings, bias: nil)
+        let t = Foundation.exp(logitScale)
+        for i in 0..<scores.count { scores.data[i] = scores.data[i] * t + logitBias }
+        return scores
+    }
+}

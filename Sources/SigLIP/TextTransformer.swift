@@ -1,0 +1,74 @@
+import Tensor
+
+/// `SiglipTextEmbeddings`: token embeddings plus learned absolute positions.
+struct TextEmbeddings {
+    let tokenEmbedding: Tensor
+    let positionEmbedding: Tensor
+
+    init(_ w: Weights, _ c: SiglipConfig.TextConfig) throws {
+        tokenEmbedding = try w("token_embedding.weight", [c.vocabSize, c.hiddenSize])
+        positionEmbedding = try w("position_embedding.weight", [c.maxPositionEmbeddings, c.hiddenSize])
+    }
+
+    /// `[batch·length, width]` embeddings of `ids`, flattened row by row.
+    func callAsFunction(_ ids: [Int], length: Int) -> Tensor {
+        let x = gatherRows(tokenEmbedding, ids)
+        addRepeating(x, positionEmbedding.rows(0..<length))
+        return x
+    }
+}
+
+/// What the text tower computes for a batch.
+public struct TextOutput {
+    /// The final-LayerNorm token states, `[batch, length, width]`.
+    public let lastHiddenState: Tensor
+    /// The head applied to the last position, `[batch, projection]`: the raw text embeddings.
+    public let pooled: Tensor
+    /// The embeddings and each layer's output (before the final LayerNorm), if requested.
+    public let hiddenStates: [Tensor]
+}
+
+/// `SiglipTextTransformer`: embeddings, encoder with no mask, final LayerNorm, last-position pooling, head.
+public struct TextTransformer: Sendable {
+    let embeddings: TextEmbeddings
+    let encoder: Encoder
+    let finalLayerNorm: LayerNorm
+    let head: Linear
+    /// The tower's configuration.
+    public let config: SiglipConfig.TextConfig
+
+    init(_ w: Weights, _ c: SiglipConfig.TextConfig) throws {
+        let shape = EncoderShape(width: c.hiddenSize, intermediate: c.intermediateSize, heads: c.numAttentionHeads,
+                                 layers: c.numHiddenLayers, eps: c.layerNormEps,
+                                 activation: SiglipConfig.activation(c.hiddenAct) ?? .tanh)
+        embeddings = try TextEmbeddings(w.scope("embeddings"), c)
+        encoder = try Encoder(w.scope("encoder"), shape)
+        finalLayerNorm = try LayerNorm(w.scope("final_layer_norm"), width: c.hiddenSize, eps: c.layerNormEps)
+        head = try Linear(w.scope("head"), inputs: c.hiddenSize, outputs: c.embeddingSize)
+        self.config = c
+    }
+
+    /// Runs the tower on equal-length rows of token ids (no attention mask, as SigLIP was trained).
+    public func callAsFunction(_ inputIDs: [[Int]], outputHiddenStates: Bool = false) throws -> TextOutput {
+        let batch = inputIDs.count, length = inputIDs.first?.count ?? 0
+        guard inputIDs.allSatisfy({ $0.count == length }) else {
+            throw SiglipError("token id rows have different lengths; pad every row to the same length")
+        }
+        guard length >= 1 || batch == 0 else { throw SiglipError("token id rows are empty") }
+        guard length <= config.maxPositionEmbeddings else {
+            throw SiglipError("token id rows have \(length) ids but the model has \(config.maxPositionEmbeddings) positions")
+        }
+        for (row, ids) in inputIDs.enumerated() {
+            if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
+                throw SiglipError("row \(row): token id \(bad) is outside the vocabulary 0..<\(config.vocabSize)")
+            }
+        }
+        let x = embeddings(inputIDs.flatMap { $0 }, length: length)
+        var states: [Tensor] = []
+        encoder(x, batch: batch, length: length, observe: outputHiddenStates ? { states.append($0) } : nil)
+        let last = finalLayerNorm(x)
+        let pooled = head(gatherRows(last, (0..<batch).map { $0 * length + length - 1 }))
+        let shape = [batch, length, config.hiddenSize]
+        return TextOutput(lastHiddenState: last.reshaped(shape), pooled: pooled, hiddenStates: states.map { $0.reshaped(shape) })
+    }
+}
