@@ -1,0 +1,77 @@
+import Foundation
+import NPY
+import SigLIP
+import Tensor
+
+/// Runs rows of `.npy` inputs through the model in batches, reporting each row's result or error.
+struct EmbeddingInputs {
+    let model: SiglipModel
+    let batchSize: Int
+    let normalized: Bool
+
+    typealias Emit = (String, Result<[Float], Error>) -> Void
+
+    /// Embeds every image row of a float32 `[N, 3, H, W]` array.
+    func embedPixelRows(file: String, emit: Emit) {
+        do {
+            let array = try NPYArray(contentsOf: URL(fileURLWithPath: file))
+            guard array.shape.count == 4, array.integers == nil else {
+                throw SiglipError("\(file): pixel values must be a float array [N, 3, H, W], not \(array.values.kindName) \(array.shape)")
+            }
+            let values = array.floats, perRow = values.count / max(array.shape[0], 1)
+            for start in stride(from: 0, to: array.shape[0], by: batchSize) {
+                let rows = start..<min(start + batchSize, array.shape[0])
+                let batch = Tensor(shape: [rows.count] + array.shape.dropFirst(),
+                                   values: Array(values[(rows.lowerBound * perRow)..<(rows.upperBound * perRow)]))
+                report(rows, emit) { part in
+                    try model.imageEmbeddings(pixelValues: part.count == rows.count ? batch : batch.rows(part.lowerBound - rows.lowerBound..<part.upperBound - rows.lowerBound).reshaped([part.count] + array.shape.dropFirst()), normalized: normalized)
+                }
+            }
+        } catch {
+            emit("npy:\(file)", .failure(error))
+        }
+    }
+
+    /// Embeds every id row of an integer `[N, L]` array.
+    func embedIDRows(file: String, emit: Emit) {
+        do {
+            let array = try NPYArray(contentsOf: URL(fileURLWithPath: file))
+            guard array.shape.count == 2, let ids = array.integers else {
+                throw SiglipError("\(file): input ids must be an integer array [N, L], not \(array.values.kindName) \(array.shape)")
+            }
+            let length = array.shape[1]
+            for start in stride(from: 0, to: array.shape[0], by: batchSize) {
+                let rows = start..<min(start + batchSize, array.shape[0])
+                report(rows, emit) { part in
+                    try model.textEmbeddings(inputIDs: part.map { r in ids[(r * length)..<((r + 1) * length)].map { Int(clamping: $0) } },
+                                             normalized: normalized)
+                }
+            }
+        } catch {
+            emit("npy:\(file)", .failure(error))
+        }
+    }
+
+    /// Emits one result per row of a batch; when the batch fails, each row is retried alone so one bad
+    /// row does not take its neighbours down with it.
+    private func report(_ rows: Range<Int>, _ emit: Emit, _ run: (Range<Int>) throws -> Tensor) {
+        do {
+            let out = try run(rows)
+            for (i, r) in rows.enumerated() { emit("npy:\(r)", .success(out.rows(i..<(i + 1)).scalars)) }
+        } catch where rows.count > 1 {
+            for r in rows { report(r..<(r + 1), emit, run) }
+        } catch {
+            emit("npy:\(rows.lowerBound)", .failure(error))
+        }
+    }
+}
+
+extension NPYArray.Values {
+    /// "float" or "integer", for messages.
+    var kindName: String {
+        switch self {
+        case .float: "float"
+        case .int: "integer"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import SigLIP
+import Tensor
+
+@main
+struct SiglipCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "siglip",
+        abstract: "SigLIP image and text embeddings, zero-shot classification and tokenisation.",
+        discussion: """
+        Results are JSON Lines on standard output, one object per input in the order given; a failed input \
+        prints {"input": ..., "error": ...} in its place, the rest still run, and the exit status is 1.
+        """,
+        subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self]
+    )
+}
+
+/// Options every model-running command shares.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "A checkpoint directory in the Hugging Face layout (config.json, model.safetensors, ...).")
+    var model: String
+
+    @Option(name: .long, help: "Threads for the kernels (default: all cores).")
+    var threads: Int?
+
+    /// Loads the model after applying the thread setting.
+    func load() throws -> SiglipModel {
+        if let threads { Compute.threads = threads }
+        return try SiglipModel(directory: URL(fileURLWithPath: model))
+    }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+}
+
+/// Prints a message to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("siglip: " + message + "\n").utf8))
+}
