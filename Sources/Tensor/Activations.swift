@@ -48,7 +48,10 @@ private func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
 @inline(__always)
 public func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     let clamped = pointwiseMin(pointwiseMax(x, SIMD16(repeating: -87.33654)), SIMD16(repeating: 88.37626))
-    let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
+    // Adding 1.5·2²³ rounds to the nearest integer in the float unit and leaves that integer in the low
+    // mantissa bits: no float-to-int conversion, which the standard library does not vectorise.
+    let shifted = clamped * 1.44269504088896341 + 12582912
+    let n = shifted - 12582912
     var r = clamped.addingProduct(n, SIMD16(repeating: -0.693359375))
     r = r.addingProduct(n, SIMD16(repeating: 2.12194440e-4))
     var p = SIMD16<Float>(repeating: 1.3981999507e-3).addingProduct(SIMD16(repeating: 1.9875691500e-4), r)
@@ -57,8 +60,8 @@ public func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     p = SIMD16<Float>(repeating: 1.6666665459e-1).addingProduct(p, r)
     p = SIMD16<Float>(repeating: 5.0000001201e-1).addingProduct(p, r)
     p = (r + 1).addingProduct(p, r * r)
-    let exponent = (SIMD16<Int32>(truncatingIfNeeded: SIMD16<Int32>(n, rounding: .towardZero)) &+ 127) &<< 23
-    return p * unsafeBitCast(exponent, to: SIMD16<Float>.self)
+    let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+    return p * unsafeBitCast((integer &+ 127) &<< 23, to: SIMD16<Float>.self)
 }
 
 /// The logistic function `1 / (1 + e⁻ˣ)`, the probability SigLIP reads from a logit.

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import NPY
+
+/// Runs the built `siglip` executable and captures what it prints.
+struct CLI {
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["SIGLIP_BINARY"] { return URL(fileURLWithPath: path) }
+        // swift test runs the test bundle from the build products directory, next to the executable.
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return products.appendingPathComponent("siglip")
+    }()
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    struct Output {
+        let status: Int32
+        let lines: [[String: Any]]
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let lines = String(decoding: stdout, as: UTF8.self).split(separator: "\n").map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? ["unparsed": String(line)]
+        }
+        return Output(status: process.terminationStatus, lines: lines, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func model(_ name: String) -> String { fixtures.appendingPathComponent("models/\(name)").path }
+    static func expected(_ model: String, _ file: String) -> String { fixtures.appendingPathComponent("models/\(model)/expected/\(file).npy").path }
+}
+
+func floats(_ value: Any?) -> [Float] { (value as? [Any])?.compactMap { ($0 as? NSNumber)?.floatValue } ?? [] }
+
+@Suite("The siglip command line")
+struct CLITests {
+    @Test func embedPrintsOneLinePerInputInOrder() throws {
+        let m = "tiny-unequal"
+        let out = try CLI.run(["embed", "--model", CLI.model(m), "--pixel-values", CLI.expected(m, "pixel_values"),
+                               "--input-ids", CLI.expected(m, "input_ids"), "--batch-size", "2"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let images = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected(m, "image_embeds"))).floats
+        let texts = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected(m, "text_embeds"))).floats
+        let reference = stride(from: 0, to: images.count, by: 48).map { Array(images[$0..<$0 + 48]) }
+            + stride(from: 0, to: texts.count, by: 48).map { Array(texts[$0..<$0 + 48]) }
+        #expect(out.lines.map { $0["input"] as? String } == ["npy:0", "npy:1", "npy:0", "npy:1", "npy:2"])
+        #expect(out.lines.count == reference.count)
+        for (line, ref) in zip(out.lines, reference) {
+            let v = floats(line["embedding"])
+            let cosine = zip(v, ref).map { $0 * $1 }.reduce(0, +)
+            #expect(v.count == 48 && cosine >= 0.99999)
+        }
+    }
+
+    @Test func rawPrintsPooledOutputs() throws {
+        let m = "tiny-siglip"
+        let out = try CLI.run(["embed", "--model", CLI.model(m), "--pixel-values", CLI.expected(m, "pixel_values"), "--raw", "--threads", "1"])
+        #expect(out.status == 0)
+        let raw = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected(m, "image_embeds_raw"))).floats
+        for (i, line) in out.lines.enumerated() {
+            let v = floats(line["embedding"]), ref = Array(raw[(i * 64)..<((i + 1) * 64)])
+            let scale = ref.map(abs).max() ?? 1
+            #expect(zip(v, ref).map { abs($0 - $1) }.max() ?? 1 <= 1e-4 * scale)
+        }
+    }
+
+    @Test func aBadInputIsReportedInPlaceAndTheRestStillRun() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ids-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // Row 1 holds an id past the 1000-entry vocabulary; rows 0 and 2 are fine.
+        let ids: [Int64] = [5, 6, 1, 1, 7, 5000, 1, 1, 9, 9, 9, 1]
+        try NPYArray(shape: [3, 4], values: .int(ids)).write(to: scratch)
+        let out = try CLI.run(["embed", "--model", CLI.model("tiny-siglip"), "--pixel-values", "/nonexistent/pixels.npy",
+                               "--input-ids", scratch.path])
+        #expect(out.status != 0)
+        #expect(out.lines.count == 4)
+        #expect(out.lines[0]["input"] as? String == "npy:/nonexistent/pixels.npy")
+        #expect((out.lines[0]["error"] as? String)?.contains("cannot read") == true)
+        #expect(floats(out.lines[1]["embedding"]).count == 64)
+        #expect((out.lines[2]["error"] as? String)?.contains("token id 5000") == true)
+        #expect(out.lines[2]["input"] as? String == "npy:1")
+        #expect(floats(out.lines[3]["embedding"]).count == 64)
+        #expect(out.stderr.contains("token id 5000"))
+    }
+
+    @Test func aModelThatCannotLoadFailsWithItsReason() throws {
+        let out = try CLI.run(["embed", "--model", "/nonexistent/model", "--input-ids", CLI.expected("tiny-siglip", "input_ids")])
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("/nonexistent/model/config.json"))
+    }
+
+    @Test func argumentsAreValidated() throws {
+        #expect(try CLI.run(["embed", "--model", CLI.model("tiny-siglip")]).status != 0)
+        #expect(try CLI.run(["embed", "--model", CLI.model("tiny-siglip"), "--threads", "0", "--input-ids", "x.npy"]).status != 0)
+    }
+}
