@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SigLIP", targets: ["SigLIP"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "ImageIO", targets: ["ImageIO"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -34,6 +35,20 @@ let package = Package(
             name: "COpenBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
+
+        // libpng reports errors by longjmp, which Swift cannot catch: a small C reader owns the setjmp.
+        .target(name: "CPNGReader", dependencies: ["CPNG"]),
+
+        // Image decoding, orientation, RGB conversion and Pillow-exact resampling; knows nothing of SigLIP.
+        .target(
+            name: "ImageIO",
+            dependencies: ["CTurboJPEG", "CPNGReader", "CWebP", "CGIF"],
+            swiftSettings: kernelSettings
         ),
 
         // Shapes, storage, threads and kernels; knows nothing of SigLIP.
@@ -50,7 +65,7 @@ let package = Package(
         // The model: config, weights, towers, pipelines.
         .target(
             name: "SigLIP",
-            dependencies: ["Tensor", "SafeTensors"],
+            dependencies: ["Tensor", "SafeTensors", "ImageIO"],
             swiftSettings: kernelSettings
         ),
 
@@ -68,5 +83,6 @@ let package = Package(
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
         .testTarget(name: "CLITests", dependencies: ["NPY"]),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
     ]
 )
