@@ -1,22 +1,22 @@
 import Tensor
 
 /// The geometry shared by both towers' transformer blocks.
-struct EncoderShape {
-    let width: Int
-    let intermediate: Int
-    let heads: Int
-    let layers: Int
-    let eps: Float
-    let activation: GELU
+package struct EncoderShape {
+    package let width: Int
+    package let intermediate: Int
+    package let heads: Int
+    package let layers: Int
+    package let eps: Float
+    package let activation: GELU
 }
 
 /// `SiglipAttention`: bidirectional multi-head self-attention, q/k/v fused into one projection at load.
-struct SelfAttention {
-    let qkv: Linear
-    let outProj: Linear
-    let heads: Int
+package struct SelfAttention {
+    package let qkv: Linear
+    package let outProj: Linear
+    package let heads: Int
 
-    init(_ w: Weights, width: Int, heads: Int) throws {
+    package init(_ w: Weights, width: Int, heads: Int) throws {
         let q = try Linear(w.scope("q_proj"), inputs: width, outputs: width)
         let k = try Linear(w.scope("k_proj"), inputs: width, outputs: width)
         let v = try Linear(w.scope("v_proj"), inputs: width, outputs: width)
@@ -27,7 +27,7 @@ struct SelfAttention {
     }
 
     /// `residual += out_proj(attention(x))` for `batch` sequences of `length` rows each.
-    func callAsFunction(_ x: Tensor, batch: Int, length: Int, addingInto residual: Tensor) {
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, addingInto residual: Tensor) {
         let d = x.columns
         let projected = qkv(x)
         let mixed = attention(query: projected.columns(0..<d), key: projected.columns(d..<2 * d), value: projected.columns(2 * d..<3 * d),
@@ -37,13 +37,13 @@ struct SelfAttention {
 }
 
 /// `SiglipEncoderLayer`: the pre-LayerNorm transformer block.
-struct EncoderLayer {
-    let layerNorm1: LayerNorm
-    let selfAttn: SelfAttention
-    let layerNorm2: LayerNorm
-    let mlp: MLP
+package struct EncoderLayer {
+    package let layerNorm1: LayerNorm
+    package let selfAttn: SelfAttention
+    package let layerNorm2: LayerNorm
+    package let mlp: MLP
 
-    init(_ w: Weights, _ s: EncoderShape) throws {
+    package init(_ w: Weights, _ s: EncoderShape) throws {
         layerNorm1 = try LayerNorm(w.scope("layer_norm1"), width: s.width, eps: s.eps)
         selfAttn = try SelfAttention(w.scope("self_attn"), width: s.width, heads: s.heads)
         layerNorm2 = try LayerNorm(w.scope("layer_norm2"), width: s.width, eps: s.eps)
@@ -51,22 +51,22 @@ struct EncoderLayer {
     }
 
     /// `x = x + Attn(LN1(x)); x = x + MLP(LN2(x))`, updating `x` in place.
-    func callAsFunction(_ x: Tensor, batch: Int, length: Int) {
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int) {
         selfAttn(layerNorm1(x), batch: batch, length: length, addingInto: x)
         mlp(layerNorm2(x), addingInto: x)
     }
 }
 
 /// `SiglipEncoder`: the stack of layers.
-struct Encoder {
-    let layers: [EncoderLayer]
+package struct Encoder {
+    package let layers: [EncoderLayer]
 
-    init(_ w: Weights, _ s: EncoderShape) throws {
+    package init(_ w: Weights, _ s: EncoderShape) throws {
         layers = try (0..<s.layers).map { try EncoderLayer(w.scope("layers.\($0)"), s) }
     }
 
     /// Runs every layer over `x` in place; `observe` sees the input and each layer's output (copies).
-    func callAsFunction(_ x: Tensor, batch: Int, length: Int, observe: ((Tensor) -> Void)? = nil) {
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, observe: ((Tensor) -> Void)? = nil) {
         observe?(x.copy())
         for layer in layers {
             layer(x, batch: batch, length: length)

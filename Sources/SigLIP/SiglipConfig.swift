@@ -109,7 +109,7 @@ public struct SiglipConfig: Sendable, Equatable {
     }
 
     /// The GELU variant a `hidden_act` name stands for, if we implement it.
-    static func activation(_ name: String) -> GELU? {
+    package static func activation(_ name: String) -> GELU? {
         switch name {
         case "gelu_pytorch_tanh", "gelu_new", "gelu_fast": .tanh
         case "gelu": .erf

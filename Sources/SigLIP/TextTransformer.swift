@@ -1,17 +1,17 @@
 import Tensor
 
 /// `SiglipTextEmbeddings`: token embeddings plus learned absolute positions.
-struct TextEmbeddings {
-    let tokenEmbedding: Tensor
-    let positionEmbedding: Tensor
+package struct TextEmbeddings {
+    package let tokenEmbedding: Tensor
+    package let positionEmbedding: Tensor
 
-    init(_ w: Weights, _ c: SiglipConfig.TextConfig) throws {
+    package init(_ w: Weights, _ c: SiglipConfig.TextConfig) throws {
         tokenEmbedding = try w("token_embedding.weight", [c.vocabSize, c.hiddenSize])
         positionEmbedding = try w("position_embedding.weight", [c.maxPositionEmbeddings, c.hiddenSize])
     }
 
     /// `[batch·length, width]` embeddings of `ids`, flattened row by row.
-    func callAsFunction(_ ids: [Int], length: Int) -> Tensor {
+    package func callAsFunction(_ ids: [Int], length: Int) -> Tensor {
         let x = gatherRows(tokenEmbedding, ids)
         addRepeating(x, positionEmbedding.rows(0..<length))
         return x
@@ -30,14 +30,14 @@ public struct TextOutput {
 
 /// `SiglipTextTransformer`: embeddings, encoder with no mask, final LayerNorm, last-position pooling, head.
 public struct TextTransformer: Sendable {
-    let embeddings: TextEmbeddings
-    let encoder: Encoder
-    let finalLayerNorm: LayerNorm
-    let head: Linear
+    package let embeddings: TextEmbeddings
+    package let encoder: Encoder
+    package let finalLayerNorm: LayerNorm
+    package let head: Linear
     /// The tower's configuration.
     public let config: SiglipConfig.TextConfig
 
-    init(_ w: Weights, _ c: SiglipConfig.TextConfig) throws {
+    package init(_ w: Weights, _ c: SiglipConfig.TextConfig) throws {
         let shape = EncoderShape(width: c.hiddenSize, intermediate: c.intermediateSize, heads: c.numAttentionHeads,
                                  layers: c.numHiddenLayers, eps: c.layerNormEps,
                                  activation: SiglipConfig.activation(c.hiddenAct) ?? .tanh)

@@ -1,13 +1,13 @@
 import Tensor
 
 /// `SiglipVisionEmbeddings`: a stride-P convolution cutting the image into patches, plus learned positions.
-struct VisionEmbeddings {
-    let patchEmbedding: Linear
-    let positionEmbedding: Tensor
-    let patchSize: Int
-    let grid: Int
+package struct VisionEmbeddings {
+    package let patchEmbedding: Linear
+    package let positionEmbedding: Tensor
+    package let patchSize: Int
+    package let grid: Int
 
-    init(_ w: Weights, _ c: SiglipConfig.VisionConfig) throws {
+    package init(_ w: Weights, _ c: SiglipConfig.VisionConfig) throws {
         let d = c.hiddenSize, p = c.patchSize
         let kernel = try w("patch_embedding.weight", [d, c.numChannels, p, p])
         patchEmbedding = Linear(weight: kernel.reshaped([d, c.numChannels * p * p]), bias: try w("patch_embedding.bias", [d]))
@@ -18,14 +18,14 @@ struct VisionEmbeddings {
 
     /// Position embeddings for a `rows × columns` patch grid: the learned table, or its bicubic resize
     /// when the grid differs from the checkpoint's (the reference's `interpolate_pos_encoding=True`).
-    func positions(rows: Int, columns: Int) -> Tensor {
+    package func positions(rows: Int, columns: Int) -> Tensor {
         if rows == grid && columns == grid { return positionEmbedding }
         return bicubicResize(positionEmbedding, height: grid, width: grid, channels: positionEmbedding.columns,
                              newHeight: rows, newWidth: columns)
     }
 
     /// `[batch·patches, width]` embeddings of `pixelValues` `[batch, 3, H, W]`.
-    func callAsFunction(_ pixelValues: Tensor) -> Tensor {
+    package func callAsFunction(_ pixelValues: Tensor) -> Tensor {
         let rows = pixelValues.shape[2] / patchSize, columns = pixelValues.shape[3] / patchSize
         let x = patchEmbedding(extractPatches(pixelValues, patch: patchSize))
         addRepeating(x, positions(rows: rows, columns: columns))
@@ -36,16 +36,16 @@ struct VisionEmbeddings {
 /// `SiglipMultiheadAttentionPoolingHead` (MAP): a learned probe attends over the patches, then an MLP
 /// with a residual around it. `in_proj_weight` packs the probe's query projection and the patches'
 /// key and value projections as rows `[Wq; Wk; Wv]`.
-struct MultiheadAttentionPoolingHead {
-    let probe: Tensor
-    let query: Linear
-    let keyValue: Linear
-    let outProj: Linear
-    let layernorm: LayerNorm
-    let mlp: MLP
-    let heads: Int
+package struct MultiheadAttentionPoolingHead {
+    package let probe: Tensor
+    package let query: Linear
+    package let keyValue: Linear
+    package let outProj: Linear
+    package let layernorm: LayerNorm
+    package let mlp: MLP
+    package let heads: Int
 
-    init(_ w: Weights, _ c: SiglipConfig.VisionConfig, activation: GELU) throws {
+    package init(_ w: Weights, _ c: SiglipConfig.VisionConfig, activation: GELU) throws {
         let d = c.hiddenSize
         probe = try w("probe", [1, 1, d]).reshaped([1, d])
         let inProj = try w("attention.in_proj_weight", [3 * d, d])
@@ -59,7 +59,7 @@ struct MultiheadAttentionPoolingHead {
     }
 
     /// One pooled `[batch, width]` vector per sequence of `length` rows of `x`.
-    func callAsFunction(_ x: Tensor, batch: Int, length: Int) -> Tensor {
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int) -> Tensor {
         let d = x.columns
         let q = query(probe)
         let kv = keyValue(x)
@@ -83,14 +83,14 @@ public struct VisionOutput {
 
 /// `SiglipVisionTransformer`: embeddings, encoder, post-LayerNorm, attention pooling.
 public struct VisionTransformer: Sendable {
-    let embeddings: VisionEmbeddings
-    let encoder: Encoder
-    let postLayernorm: LayerNorm
-    let head: MultiheadAttentionPoolingHead
+    package let embeddings: VisionEmbeddings
+    package let encoder: Encoder
+    package let postLayernorm: LayerNorm
+    package let head: MultiheadAttentionPoolingHead
     /// The tower's configuration.
     public let config: SiglipConfig.VisionConfig
 
-    init(_ w: Weights, _ c: SiglipConfig.VisionConfig) throws {
+    package init(_ w: Weights, _ c: SiglipConfig.VisionConfig) throws {
         let activation = SiglipConfig.activation(c.hiddenAct) ?? .tanh
         let shape = EncoderShape(width: c.hiddenSize, intermediate: c.intermediateSize, heads: c.numAttentionHeads,
                                  layers: c.numHiddenLayers, eps: c.layerNormEps, activation: activation)
