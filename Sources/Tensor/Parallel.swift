@@ -43,3 +43,26 @@ extension ProcessInfo {
     /// Cores available to this process (Foundation honours CPU affinity on Linux).
     static var activeCores: Int { ProcessInfo.processInfo.activeProcessorCount }
 }
+
+extension Compute {
+    /// `body(i)` for every `i` in `0..<count`, spread over `threads` workers, results in index order.
+    /// For independent coarse work such as decoding one image per index.
+    public static func map<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+        slots.initialize(repeating: nil)
+        defer { slots.deinitialize(); slots.deallocate() }
+        let shared = SendableBuffer(slots)
+        let workers = min(threads, count)
+        DispatchQueue.concurrentPerform(iterations: max(workers, 1)) { w in
+            // Each worker owns the indices congruent to w, so no two write the same slot.
+            for i in stride(from: w, to: count, by: max(workers, 1)) { shared.buffer[i] = body(i) }
+        }
+        return slots.map { $0! }
+    }
+}
+
+/// A buffer handed to parallel workers that write disjoint indices.
+private struct SendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T?>
+    init(_ buffer: UnsafeMutableBufferPointer<T?>) { self.buffer = buffer }
+}

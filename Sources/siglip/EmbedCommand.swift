@@ -34,15 +34,19 @@ struct EmbedCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Inputs per model call.")
     var batchSize = 16
 
+    @Option(name: .customLong("image-size"), help: "Run images at S×S pixels instead of the checkpoint's size (position embeddings are interpolated).")
+    var imageSize: Int?
+
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive") }
         guard !image.isEmpty || !text.isEmpty || pixelValues != nil || inputIDs != nil else {
             throw ValidationError("nothing to embed: give --image, --text, --pixel-values or --input-ids")
         }
     }
 
     func run() throws {
-        let model = try options.load()
+        let pipeline = try options.load()
         var failures = 0
         let emit = { (input: String, result: Result<[Float], Error>) in
             switch result {
@@ -50,8 +54,9 @@ struct EmbedCommand: ParsableCommand {
             case .failure(let e): failures += 1; JSONLines.emitError(input: input, e)
             }
         }
-        let inputs = EmbeddingInputs(model: model, batchSize: batchSize, normalized: !raw)
-        for path in image { emit(path, .failure(SiglipError.notYetSupported("image files"))) }
+        let inputs = EmbeddingInputs(model: pipeline.model, batchSize: batchSize, normalized: !raw)
+        let images = pipeline.imageEmbeddings(for: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, side: imageSize, normalized: !raw)
+        for (path, result) in zip(image, images) { emit(path, result) }
         if let pixelValues { inputs.embedPixelRows(file: pixelValues, emit: emit) }
         for t in text { emit(t, .failure(SiglipError.notYetSupported("text"))) }
         if let inputIDs { inputs.embedIDRows(file: inputIDs, emit: emit) }

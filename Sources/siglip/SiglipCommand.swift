@@ -24,10 +24,10 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for the kernels (default: all cores).")
     var threads: Int?
 
-    /// Loads the model after applying the thread setting.
-    func load() throws -> SiglipModel {
+    /// Loads the model and its input pipelines after applying the thread setting.
+    func load() throws -> SiglipPipeline {
         if let threads { Compute.threads = threads }
-        return try SiglipModel(directory: URL(fileURLWithPath: model))
+        return try SiglipPipeline(directory: URL(fileURLWithPath: model))
     }
 
     func validate() throws {

@@ -104,3 +104,49 @@ struct CLITests {
         #expect(try CLI.run(["embed", "--model", CLI.model("tiny-siglip"), "--threads", "0", "--input-ids", "x.npy"]).status != 0)
     }
 }
+
+@Suite("siglip with image files")
+struct CLIImageTests {
+    static let images = ["photo_chelsea_q90.jpg", "photo_rocket.jpg"].map { CLI.fixtures.appendingPathComponent("images/files/\($0)").path }
+
+    @Test func embedImagesMatchesTheReference() throws {
+        let out = try CLI.run(["embed", "--model", CLI.model("tiny-siglip"), "--raw"] + Self.images.flatMap { ["--image", $0] })
+        #expect(out.status == 0, "\(out.stderr)")
+        let raw = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected("tiny-siglip", "image_files_embeds_raw"))).floats
+        #expect(out.lines.map { $0["input"] as? String } == Self.images)
+        for (i, line) in out.lines.enumerated() {
+            let v = floats(line["embedding"]), ref = Array(raw[(i * 64)..<((i + 1) * 64)])
+            #expect(zip(v, ref).map { abs($0 - $1) }.max() ?? 1 <= 1e-4 * (ref.map(abs).max() ?? 1))
+        }
+    }
+
+    @Test func preprocessWritesTheReferencePixels() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pixels-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let out = try CLI.run(["preprocess", "--model", CLI.model("tiny-siglip")] + Self.images + ["--output", output.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let ours = try NPYArray(contentsOf: output)
+        let reference = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected("tiny-siglip", "image_files_pixel_values")))
+        #expect(ours.shape == [2, 3, 32, 32])
+        #expect(ours.floats == Array(reference.floats.prefix(2 * 3 * 32 * 32)))
+    }
+
+    @Test func imageSizeRunsAnotherResolution() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pixels-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let out = try CLI.run(["preprocess", "--model", CLI.model("tiny-siglip"), "--image-size", "48", Self.images[0], "--output", output.path])
+        #expect(out.status == 0)
+        #expect(try NPYArray(contentsOf: output).shape == [1, 3, 48, 48])
+        let embedded = try CLI.run(["embed", "--model", CLI.model("tiny-siglip"), "--image-size", "48", "--image", Self.images[0]])
+        #expect(embedded.status == 0 && floats(embedded.lines.first?["embedding"]).count == 64)
+    }
+
+    @Test func unreadableImagesAreReportedAndTheRestWritten() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pixels-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let out = try CLI.run(["preprocess", "--model", CLI.model("tiny-siglip"), "/nonexistent.png", Self.images[1], "--output", output.path])
+        #expect(out.status == 1)
+        #expect(out.lines.count == 1 && out.lines[0]["input"] as? String == "/nonexistent.png")
+        #expect(try NPYArray(contentsOf: output).shape == [1, 3, 32, 32])
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import SigLIP
+import Tensor
+
+@Suite("From image files to embeddings, as a transformers user gets them")
+struct ImageFileTests {
+    static let models = ["tiny-siglip", "tiny-unequal"]
+
+    func files(_ model: String) throws -> [URL] {
+        let names = try JSONDecoder().decode([String].self, from: Data(contentsOf: Fixtures.model(model).appendingPathComponent("expected/image_files.json")))
+        return names.map { Fixtures.root.appendingPathComponent("images/files/\($0)") }
+    }
+
+    @Test("pixel tensors are identical", arguments: models)
+    func pixelsAreIdentical(model: String) throws {
+        let pipeline = try SiglipPipeline(directory: Fixtures.model(model))
+        let pixels = try pipeline.pixelValues(for: try files(model)).map { try $0.get() }
+        let expected = try Fixtures.tensor(model, "image_files_pixel_values")
+        #expect(maxAbsoluteError(Tensor.concatenatingRows(pixels.map { $0.reshaped([1, $0.count]) }), expected) == 0)
+    }
+
+    @Test("embeddings match, in batches of any size", arguments: models)
+    func embeddingsMatch(model: String) throws {
+        let pipeline = try SiglipPipeline(directory: Fixtures.model(model))
+        let expected = try Fixtures.tensor(model, "image_files_embeds_raw")
+        for batchSize in [1, 3, 16] {
+            let rows = try pipeline.imageEmbeddings(for: try files(model), batchSize: batchSize, normalized: false).map { try $0.get() }
+            let ours = Tensor(shape: expected.shape, values: rows.flatMap { $0 })
+            #expect(maxRelativeRowError(ours, expected) <= Tolerance.relative, "batch size \(batchSize)")
+        }
+    }
+
+    @Test func aBrokenFileFailsAloneInItsBatch() throws {
+        let pipeline = try SiglipPipeline(directory: Fixtures.model("tiny-siglip"))
+        let good = try files("tiny-siglip")
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).jpg")
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).write(to: broken)
+        defer { try? FileManager.default.removeItem(at: broken) }
+        let results = pipeline.imageEmbeddings(for: [good[0], broken, good[1]], batchSize: 3)
+        #expect((try? results[0].get())?.count == 64)
+        #expect((try? results[2].get())?.count == 64)
+        guard case .failure(let error) = results[1] else { Issue.record("a truncated JPEG was accepted"); return }
+        #expect("\(error)".contains(broken.lastPathComponent))
+    }
+}
