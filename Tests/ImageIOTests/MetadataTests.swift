@@ -1,0 +1,55 @@
+import Foundation
+import ImageIO
+import Testing
+
+/// Format sniffing and orientation, with expectations written out by hand.
+@Suite("Format detection and orientation")
+struct MetadataTests {
+    @Test func detectsFormatsFromBytes() {
+        #expect(ImageFormat.detect([0xFF, 0xD8, 0xFF, 0xE0]) == .jpeg)
+        #expect(ImageFormat.detect([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == .png)
+        #expect(ImageFormat.detect(Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == .webp)
+        #expect(ImageFormat.detect(Array("GIF89a".utf8)) == .gif)
+        #expect(ImageFormat.detect(Array("GIF87a".utf8)) == .gif)
+        #expect(ImageFormat.detect(Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVE".utf8)) == nil)
+        #expect(ImageFormat.detect([UInt8]()) == nil)
+        #expect(ImageFormat.detect([0xFF, 0xD8]) == nil)
+        #expect(ImageFormat.detect(Array("BM".utf8) + [0, 0, 0, 0]) == nil)
+    }
+
+    /// A 3x2 image whose pixel values name their position: red = 10*x + y.
+    static let source: RGBImage = {
+        var pixels: [UInt8] = []
+        for y in 0..<2 { for x in 0..<3 { pixels += [UInt8(10 * x + y), 0, 0] } }
+        return RGBImage(width: 3, height: 2, pixels: pixels)
+    }()
+
+    static func reds(_ image: RGBImage) -> [[UInt8]] {
+        (0..<image.height).map { y in (0..<image.width).map { x in image[x, y].r } }
+    }
+
+    @Test func orientationsMatchPillowTransposes() {
+        // Source rows: [0, 10, 20] / [1, 11, 21].
+        let expected: [Orientation: [[UInt8]]] = [
+            .up: [[0, 10, 20], [1, 11, 21]],
+            .upMirrored: [[20, 10, 0], [21, 11, 1]],                 // FLIP_LEFT_RIGHT
+            .down: [[21, 11, 1], [20, 10, 0]],                       // ROTATE_180
+            .downMirrored: [[1, 11, 21], [0, 10, 20]],               // FLIP_TOP_BOTTOM
+            .leftMirrored: [[0, 1], [10, 11], [20, 21]],             // TRANSPOSE
+            .right: [[1, 0], [11, 10], [21, 20]],                    // ROTATE_270 (clockwise)
+            .rightMirrored: [[21, 20], [11, 10], [1, 0]],            // TRANSVERSE
+            .left: [[20, 21], [10, 11], [0, 1]],                     // ROTATE_90 (counter-clockwise)
+        ]
+        for (orientation, want) in expected {
+            #expect(Self.reds(Self.source.applying(orientation)) == want, "orientation \(orientation.rawValue)")
+        }
+    }
+
+    @Test func colourKeyCompositesOntoWhite() {
+        var image = RGBImage(width: 2, height: 1, pixels: [1, 2, 3, 4, 5, 6])
+        image.transparentColor = RGBColor(r: 4, g: 5, b: 6)
+        #expect(image.compositedOntoWhite().pixels == [1, 2, 3, 255, 255, 255])
+        image.transparentColor = nil
+        #expect(image.compositedOntoWhite().pixels == [1, 2, 3, 4, 5, 6])
+    }
+}
