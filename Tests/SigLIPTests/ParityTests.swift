@@ -42,32 +42,30 @@ struct ParityTests {
         #expect(maxAbsoluteError(logits, try Fixtures.tensor(expected, "logits_per_image")) <= Tolerance.logits)
     }
 
+    /// Compares each captured state with its slice of the reference's stacked `hidden_states`.
+    func expectLayers(_ states: [Tensor], last: Tensor, layers: Int, tower: String) throws {
+        let expected = try Fixtures.tensor("tiny-siglip", "\(tower)_hidden_states")
+        #expect(states.count == layers + 1)
+        let perLayer = expected.count / max(states.count, 1)
+        for (layer, state) in states.enumerated() {
+            let reference = Tensor(shape: state.shape, values: Array(expected.scalars[(layer * perLayer)..<((layer + 1) * perLayer)]))
+            #expect(maxRelativeRowError(state, reference) <= Tolerance.relative, "\(tower) hidden state \(layer)")
+        }
+        #expect(maxRelativeRowError(last, try Fixtures.tensor("tiny-siglip", "\(tower)_last_hidden_state")) <= Tolerance.relative)
+    }
+
     @Test("every vision layer's hidden state")
     func visionHiddenStates() throws {
         let model = try SiglipModel(directory: Fixtures.model("tiny-siglip"))
         let out = try model.vision(try Fixtures.tensor("tiny-siglip", "pixel_values"), outputHiddenStates: true)
-        let expected = try Fixtures.tensor("tiny-siglip", "vision_hidden_states")
-        let perLayer = expected.count / out.hiddenStates.count
-        #expect(out.hiddenStates.count == model.config.vision.numHiddenLayers + 1)
-        for (layer, state) in out.hiddenStates.enumerated() {
-            let reference = Tensor(shape: state.shape, values: Array(expected.scalars[(layer * perLayer)..<((layer + 1) * perLayer)]))
-            #expect(maxRelativeRowError(state, reference) <= Tolerance.relative, "vision hidden state \(layer)")
-        }
-        #expect(maxRelativeRowError(out.lastHiddenState, try Fixtures.tensor("tiny-siglip", "vision_last_hidden_state")) <= Tolerance.relative)
+        try expectLayers(out.hiddenStates, last: out.lastHiddenState, layers: model.config.vision.numHiddenLayers, tower: "vision")
     }
 
     @Test("every text layer's hidden state")
     func textHiddenStates() throws {
         let model = try SiglipModel(directory: Fixtures.model("tiny-siglip"))
         let out = try model.text(try Fixtures.ids("tiny-siglip"), outputHiddenStates: true)
-        let expected = try Fixtures.tensor("tiny-siglip", "text_hidden_states")
-        let perLayer = expected.count / out.hiddenStates.count
-        #expect(out.hiddenStates.count == model.config.text.numHiddenLayers + 1)
-        for (layer, state) in out.hiddenStates.enumerated() {
-            let reference = Tensor(shape: state.shape, values: Array(expected.scalars[(layer * perLayer)..<((layer + 1) * perLayer)]))
-            #expect(maxRelativeRowError(state, reference) <= Tolerance.relative, "text hidden state \(layer)")
-        }
-        #expect(maxRelativeRowError(out.lastHiddenState, try Fixtures.tensor("tiny-siglip", "text_last_hidden_state")) <= Tolerance.relative)
+        try expectLayers(out.hiddenStates, last: out.lastHiddenState, layers: model.config.text.numHiddenLayers, tower: "text")
     }
 
     @Test("another resolution through position-embedding interpolation")
