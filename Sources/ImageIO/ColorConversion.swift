@@ -26,15 +26,4 @@ enum ColorConversion {
         let t = a * b + 128
         return ((t >> 8) + t) >> 8
     }
-
-    /// Builds an RGB image from `width*height` single-byte gray samples by replication (mode L, 1, LA).
-    static func grayToRGB(_ gray: [UInt8]) -> [UInt8] {
-        var rgb = [UInt8](repeating: 0, count: gray.count * 3)
-        for (i, v) in gray.enumerated() {
-            rgb[3 * i] = v
-            rgb[3 * i + 1] = v
-            rgb[3 * i + 2] = v
-        }
-        return rgb
-    }
 }

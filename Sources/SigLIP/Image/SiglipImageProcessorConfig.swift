@@ -88,6 +88,7 @@ public struct SiglipImageProcessorConfig: Sendable, Equatable {
         guard imageStd.allSatisfy({ $0 != 0 }) || !doNormalize else { throw fail("image_std must not be zero") }
     }
 
+    /// Field-by-field equality (the size tuple keeps this from being synthesised).
     public static func == (a: Self, b: Self) -> Bool {
         a.doResize == b.doResize && a.size == b.size && a.resample == b.resample && a.doRescale == b.doRescale
             && a.rescaleFactor == b.rescaleFactor && a.doNormalize == b.doNormalize && a.imageMean == b.imageMean
