@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SigLIP", targets: ["SigLIP"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "SentencePiece", targets: ["SentencePiece"]),
         .library(name: "ImageIO", targets: ["ImageIO"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
@@ -61,11 +62,12 @@ let package = Package(
         // File formats, each usable on its own.
         .target(name: "SafeTensors", dependencies: ["Tensor"]),
         .target(name: "NPY"),
+        .target(name: "SentencePiece"),
 
         // The model: config, weights, towers, pipelines.
         .target(
             name: "SigLIP",
-            dependencies: ["Tensor", "SafeTensors", "ImageIO"],
+            dependencies: ["Tensor", "SafeTensors", "ImageIO", "SentencePiece"],
             swiftSettings: kernelSettings
         ),
 
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
         .testTarget(name: "CLITests", dependencies: ["NPY"]),
+        .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
     ]
 )

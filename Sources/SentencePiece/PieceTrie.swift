@@ -1,0 +1,99 @@
+/// A byte trie from piece bytes to piece ids, flattened into arrays for fast common-prefix search.
+///
+/// The root has a dense 256-way table (every search starts there); deeper nodes keep their children
+/// as a sorted run of (label, child) edges.
+struct PieceTrie: Sendable {
+    private var value: [Int32] = []
+    private var edgeStart: [Int32] = []
+    private var edgeCount: [Int32] = []
+    private var labels: [UInt8] = []
+    private var targets: [Int32] = []
+    private var root = [Int32](repeating: -1, count: 256)
+
+    /// Builds the trie; when two entries have the same bytes, the first one keeps the key.
+    init(_ entries: [(bytes: [UInt8], id: Int32)]) {
+        var seen = Set<[UInt8]>()
+        let unique = entries.filter { !$0.bytes.isEmpty && seen.insert($0.bytes).inserted }
+        let sorted = unique.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        _ = build(sorted, sorted.startIndex..<sorted.endIndex, depth: 0)
+        var i = Int(edgeStart[0])
+        for _ in 0..<Int(edgeCount[0]) {
+            root[Int(labels[i])] = targets[i]
+            i += 1
+        }
+    }
+
+    private mutating func build(_ keys: [(bytes: [UInt8], id: Int32)], _ range: Range<Int>, depth: Int) -> Int32 {
+        let node = Int32(value.count)
+        value.append(-1)
+        edgeStart.append(0)
+        edgeCount.append(0)
+        var lo = range.lowerBound
+        if lo < range.upperBound, keys[lo].bytes.count == depth {
+            value[Int(node)] = keys[lo].id
+            lo += 1
+        }
+        var children: [(UInt8, Int32)] = []
+        while lo < range.upperBound {
+            let label = keys[lo].bytes[depth]
+            var hi = lo + 1
+            while hi < range.upperBound, keys[hi].bytes[depth] == label { hi += 1 }
+            children.append((label, build(keys, lo..<hi, depth: depth + 1)))
+            lo = hi
+        }
+        edgeStart[Int(node)] = Int32(labels.count)
+        edgeCount[Int(node)] = Int32(children.count)
+        for (label, child) in children {
+            labels.append(label)
+            targets.append(child)
+        }
+        return node
+    }
+
+    /// The root node, where every search starts.
+    static let rootNode: Int32 = 0
+
+    /// The child of `node` along `byte`, or -1.
+    @inline(__always)
+    func child(_ node: Int32, _ byte: UInt8) -> Int32 {
+        if node == 0 { return root[Int(byte)] }
+        var lo = Int(edgeStart[Int(node)])
+        var hi = lo + Int(edgeCount[Int(node)])
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            let l = labels[mid]
+            if l == byte { return targets[mid] }
+            if l < byte { lo = mid + 1 } else { hi = mid }
+        }
+        return -1
+    }
+
+    /// The id stored at `node`, or -1 if no key ends there.
+    @inline(__always)
+    func id(at node: Int32) -> Int32 { value[Int(node)] }
+
+    /// The longest key that is a prefix of `key[start..<end]`.
+    func longestPrefix(_ key: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (length: Int, id: Int32)? {
+        var node = Self.rootNode
+        var best: (Int, Int32)?
+        var i = start
+        while i < end {
+            node = child(node, key[i])
+            if node < 0 { break }
+            i += 1
+            let v = value[Int(node)]
+            if v >= 0 { best = (i - start, v) }
+        }
+        return best
+    }
+
+    /// The id of exactly `key`, or nil.
+    func exact(_ key: [UInt8]) -> Int32? {
+        key.withUnsafeBufferPointer { buffer in
+            guard let match = longestPrefix(buffer, from: 0, to: buffer.count), match.length == buffer.count else {
+                return nil
+            }
+            return match.id
+        }
+    }
+}
