@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
         .testTarget(name: "CLITests", dependencies: ["NPY"]),
-        .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece"]),
+        .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
     ]
 )

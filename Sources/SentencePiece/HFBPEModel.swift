@@ -1,0 +1,106 @@
+/// BPE as HF tokenizers runs it (`models/bpe`): characters (or their `<0xNN>` bytes, or a fused `<unk>`),
+/// then repeatedly the adjacent pair with the lowest merge rank, leftmost first.
+struct HFBPEModel: Sendable {
+    let vocabulary: [String: Int32]
+    let merges: [UInt64: (rank: Int32, id: Int32)]
+    let unknownID: Int32?
+    let byteFallback: Bool
+    let fuseUnknown: Bool
+    let byteIDs: [Int32]  // -1 where `<0xNN>` is not in the vocabulary
+
+    init(vocabulary: [String: Int32], merges: [(String, String)], unknown: String?, byteFallback: Bool,
+         fuseUnknown: Bool, file: String) throws {
+        self.vocabulary = vocabulary
+        var table: [UInt64: (rank: Int32, id: Int32)] = [:]
+        for (rank, (a, b)) in merges.enumerated() {
+            guard let left = vocabulary[a], let right = vocabulary[b], let merged = vocabulary[a + b] else {
+                throw SentencePieceError.invalidJSON(file: file, reason: "merge \(a) \(b) uses a token not in the vocabulary")
+            }
+            let key = Self.key(left, right)
+            if table[key] == nil { table[key] = (Int32(rank), merged) }
+        }
+        self.merges = table
+        unknownID = unknown.flatMap { vocabulary[$0] }
+        self.byteFallback = byteFallback
+        self.fuseUnknown = fuseUnknown
+        let hex = Array("0123456789ABCDEF")
+        byteIDs = (0..<256).map { vocabulary["<0x\(hex[$0 >> 4])\(hex[$0 & 15])>"] ?? -1 }
+    }
+
+    @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+
+    private struct Symbol {
+        var id: Int32
+        var prev: Int
+        var next: Int
+        var length: Int
+    }
+
+    private struct Merge: Comparable {
+        var rank: Int32
+        var position: Int
+        var id: Int32
+        static func < (a: Merge, b: Merge) -> Bool { a.rank < b.rank || (a.rank == b.rank && a.position < b.position) }
+    }
+
+    /// Encodes one pre-tokenised word.
+    func encode(_ word: String, into out: inout [Int32]) {
+        var symbols: [Symbol] = []
+        var pendingUnknown: (id: Int32, length: Int)?
+        func add(_ id: Int32, _ length: Int) {
+            let index = symbols.count
+            symbols.append(Symbol(id: id, prev: index - 1, next: index + 1, length: length))
+        }
+        for scalar in word.unicodeScalars {
+            let text = String(scalar)
+            let byteLength = text.utf8.count
+            if let id = vocabulary[text] {
+                if let unk = pendingUnknown { add(unk.id, unk.length); pendingUnknown = nil }
+                add(id, byteLength)
+                continue
+            }
+            if byteFallback, text.utf8.allSatisfy({ byteIDs[Int($0)] >= 0 }) {
+                if let unk = pendingUnknown { add(unk.id, unk.length); pendingUnknown = nil }
+                for b in text.utf8 { add(byteIDs[Int(b)], 1) }
+                continue
+            }
+            guard let unknownID else { continue }
+            if let unk = pendingUnknown {
+                if fuseUnknown {
+                    pendingUnknown = (unk.id, unk.length + byteLength)
+                } else {
+                    add(unk.id, unk.length)
+                    pendingUnknown = (unknownID, byteLength)
+                }
+            } else {
+                pendingUnknown = (unknownID, byteLength)
+            }
+        }
+        if let unk = pendingUnknown { add(unk.id, unk.length) }
+        guard !symbols.isEmpty else { return }
+        symbols[symbols.count - 1].next = -1
+        var queue = BinaryHeap<Merge>()
+        for i in 0..<(symbols.count - 1) {
+            if let m = merges[Self.key(symbols[i].id, symbols[i + 1].id)] { queue.push(Merge(rank: m.rank, position: i, id: m.id)) }
+        }
+        while let top = queue.pop() {
+            let current = symbols[top.position]
+            if current.length == 0 || current.next == -1 { continue }
+            let right = symbols[current.next]
+            guard let m = merges[Self.key(current.id, right.id)], m.id == top.id else { continue }
+            symbols[top.position].id = top.id
+            symbols[top.position].length += right.length
+            symbols[top.position].next = right.next
+            symbols[current.next].length = 0
+            if right.next >= 0 { symbols[right.next].prev = top.position }
+            let merged = symbols[top.position]
+            if merged.prev >= 0, let m = merges[Self.key(symbols[merged.prev].id, merged.id)] {
+                queue.push(Merge(rank: m.rank, position: merged.prev, id: m.id))
+            }
+            if merged.next >= 0, let m = merges[Self.key(merged.id, symbols[merged.next].id)] {
+                queue.push(Merge(rank: m.rank, position: top.position, id: m.id))
+            }
+        }
+        for s in symbols where s.length != 0 { out.append(s.id) }
+    }
+}

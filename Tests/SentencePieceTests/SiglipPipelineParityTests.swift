@@ -1,0 +1,32 @@
+import Foundation
+import SigLIP
+import Testing
+
+/// The SigLIP text pipelines against transformers' `SiglipTokenizer` / `Siglip2Tokenizer` on the whole corpus.
+@Suite("SigLIP tokenizer pipelines match transformers")
+struct SiglipPipelineParityTests {
+    /// (model directory, max length, which stored reference) for every recorded reference.
+    static let cases: [(String, Int, String)] = Fixtures.unigramModels.flatMap { [($0, 64, "hf64"), ($0, 16, "hf16")] }
+        + [(Fixtures.bpeModel, 64, "v2")]
+
+    @Test(arguments: cases)
+    func idsMatchEveryCorpusString(model: String, maxLength: Int, reference: String) throws {
+        let tokenizer = try SiglipTokenizer(directory: Fixtures.root.appendingPathComponent(model), maxLength: maxLength)
+        #expect(tokenizer.pipeline == (reference == "v2" ? .siglip2 : .siglip))
+        let (pad, rows) = try Fixtures.expected(model)
+        try #require(rows.count == Fixtures.corpus.count)
+        var mismatches = 0
+        for (text, row) in zip(Fixtures.corpus, rows) {
+            let stored = reference == "hf64" ? row.hf64 : reference == "hf16" ? row.hf16 : row.v2
+            let want = Fixtures.padded(try #require(stored), to: maxLength, with: pad)
+            let got = tokenizer.encode(text)
+            if got != want {
+                mismatches += 1
+                if mismatches <= 5 {
+                    Issue.record("\(model)/\(reference) \(text.debugDescription): got \(got), want \(want); tokens \(tokenizer.tokenize(text))")
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(mismatches) of \(rows.count) strings differ")
+    }
+}
