@@ -6,7 +6,7 @@ SIGLIP     := $(BUILD_DIR)/siglip
 PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
 
-.PHONY: deps build test demo fixtures parity-base clean
+.PHONY: deps build test demo fixtures parity-base bench clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -33,6 +33,16 @@ fixtures: $(PYTHON)
 # Builds a random-init checkpoint with google/siglip-base-patch16-224's geometry and compares us with the reference.
 parity-base: build $(PYTHON)
 	$(PYTHON) scripts/parity_base.py --siglip $(SIGLIP) --work .build/parity-base
+
+# Side-by-side CPU benchmark against PyTorch and ONNX Runtime (not in CI); installs its own Python environment.
+BENCH_PYTHON := .venv-bench/bin/python
+$(BENCH_PYTHON):
+	python3 -m venv .venv-bench
+	.venv-bench/bin/pip install -q -r benchmarks/requirements.txt
+
+bench: deps $(BENCH_PYTHON)
+	$(SWIFT) build -c release --product siglip-bench
+	$(BENCH_PYTHON) benchmarks/bench.py --siglip-bench $(BUILD_DIR)/siglip-bench --work .build/bench --threads 2
 
 clean:
 	rm -rf .build

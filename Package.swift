@@ -80,11 +80,18 @@ let package = Package(
             ]
         ),
 
+        // Times the engine for benchmarks/bench.py (make bench); not part of the product.
+        .executableTarget(
+            name: "siglip-bench",
+            dependencies: ["SigLIP", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "benchmarks/Swift"
+        ),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
-        .testTarget(name: "CLITests", dependencies: ["NPY"]),
+        .testTarget(name: "CLITests", dependencies: ["NPY", "siglip"]),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
     ]

@@ -1,0 +1,97 @@
+// siglip-bench: times this engine on a checkpoint and prints one JSON object (used by benchmarks/bench.py).
+import ArgumentParser
+import Foundation
+import SigLIP
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@main
+struct SiglipBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "siglip-bench", abstract: "Time siglip on one checkpoint.")
+
+    @Option(help: "Checkpoint directory.") var model: String
+    @Option(help: "A folder of JPEG files for the end-to-end figure.") var images: String?
+    @Option(help: "Kernel threads.") var threads = Compute.defaultThreads
+    @Option(help: "Timed repetitions per figure (the median is reported).") var repeats = 5
+    @Option(parsing: .upToNextOption, help: "Image batch sizes.") var imageBatches: [Int] = [1, 8, 32]
+    @Option(parsing: .upToNextOption, help: "Text batch sizes.") var textBatches: [Int] = [1, 64]
+
+    func run() throws {
+        Compute.threads = threads
+        let url = URL(fileURLWithPath: model)
+        var loads: [Double] = []
+        var pipeline = try SiglipPipeline(directory: url)
+        for _ in 0..<3 { loads.append(try seconds { pipeline = try SiglipPipeline(directory: url) }) }
+        let model = pipeline.model
+        var result: [String: Any] = ["engine": "siglip", "threads": threads, "blas": BLAS.name, "load_s": median(loads)]
+
+        let side = model.config.vision.imageSize
+        for b in imageBatches {
+            let pixels = Tensor(shape: [b, 3, side, side], values: (0..<(b * 3 * side * side)).map { Float(($0 * 7919) % 2001) / 1000 - 1 })
+            _ = try model.imageEmbeddings(pixelValues: pixels)
+            let t = try (0..<repeats).map { _ in try seconds { _ = try model.imageEmbeddings(pixelValues: pixels) } }
+            result["image_per_s_b\(b)"] = Double(b) / median(t)
+        }
+        let length = model.config.text.maxPositionEmbeddings
+        for b in textBatches {
+            let ids = (0..<b).map { r in (0..<length).map { i in i < 8 + r % 16 ? 2 + (r * 131 + i * 17) % 30000 % model.config.text.vocabSize : 1 } }
+            _ = try model.textEmbeddings(inputIDs: ids)
+            let t = try (0..<repeats).map { _ in try seconds { _ = try model.textEmbeddings(inputIDs: ids) } }
+            result["text_per_s_b\(b)"] = Double(b) / median(t)
+        }
+        if let images {
+            let files = try FileManager.default.contentsOfDirectory(atPath: images).filter { $0.hasSuffix(".jpg") }.sorted()
+                .map { URL(fileURLWithPath: images).appendingPathComponent($0) }
+            let t = try (0..<max(1, repeats / 2)).map { _ in
+                try seconds {
+                    let out = pipeline.imageEmbeddings(for: files, batchSize: 8)
+                    for r in out { _ = try r.get() }
+                }
+            }
+            result["end_to_end_jpeg_per_s"] = Double(files.count) / median(t)
+        }
+        result["gemm_gflops"] = gemmRates(width: model.config.vision.hiddenSize, mlp: model.config.vision.intermediateSize,
+                                          rows: 8 * model.config.vision.gridSize * model.config.vision.gridSize)
+        result["peak_rss_mb"] = peakRSSMegabytes()
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// GFLOP/s of the linear kernel (GEMM + bias) on the encoder's shapes at batch 8.
+    func gemmRates(width: Int, mlp: Int, rows: Int) -> [String: Double] {
+        var rates: [String: Double] = [:]
+        for (name, n, k) in [("qkv", 3 * width, width), ("out", width, width), ("fc1", mlp, width), ("fc2", width, mlp)] {
+            let x = Tensor(zeros: [rows, k]), w = Tensor(zeros: [n, k]), b = Tensor(zeros: [n])
+            _ = linear(x, weight: w, bias: b)
+            let t = (0..<repeats).map { _ in (try? seconds { _ = linear(x, weight: w, bias: b) }) ?? .infinity }
+            rates["\(name)_\(rows)x\(n)x\(k)"] = 2 * Double(rows * n * k) / median(t) / 1e9
+        }
+        return rates
+    }
+}
+
+func seconds(_ body: () throws -> Void) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    #if canImport(Glibc)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024          // kilobytes on Linux
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_maxrss) / 1_048_576     // bytes on Darwin
+    #endif
+}
