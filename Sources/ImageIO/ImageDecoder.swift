@@ -19,7 +19,17 @@ public struct ImageDecoder: Sendable {
         let name = url.path
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
+            // Sniff first, so a large file that is not an image is refused without reading it all.
+            // The file is read, not mapped: a mapping of a file truncated underneath us would fault.
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            let head = try handle.read(upToCount: 16) ?? Data()
+            guard ImageFormat.detect(head) != nil else {
+                throw ImageIOError.unsupportedFormat(file: name, detected: ImageFormat.describeUnknown(head))
+            }
+            data = head + (try handle.readToEnd() ?? Data())
+        } catch let error as ImageIOError {
+            throw error
         } catch {
             throw ImageIOError.unreadable(file: name, reason: error.localizedDescription)
         }

@@ -6,6 +6,20 @@ enum WebPDecoder {
     static func decode(_ bytes: UnsafeRawBufferPointer, name: String, maxPixels: Int) throws -> (RGBImage, Metadata) {
         func fail(_ reason: String) -> ImageIOError { .corrupt(file: name, format: .webp, reason: reason) }
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw fail("empty") }
+        // The animation decoder allocates its canvas up front, so check the declared size first:
+        // the VP8X canvas when there is one (as Pillow reads it), else the bitstream's own size.
+        let size: (width: Int, height: Int)
+        if bytes.count >= 30, Array(bytes[12..<16]) == Array("VP8X".utf8) {
+            func u24(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 }
+            size = (u24(24) + 1, u24(27) + 1)
+        } else {
+            var features = WebPBitstreamFeatures()
+            guard WebPGetFeatures(base, bytes.count, &features) == VP8_STATUS_OK else { throw fail("invalid WebP header") }
+            size = (Int(features.width), Int(features.height))
+        }
+        guard size.width * size.height <= maxPixels else {
+            throw ImageIOError.tooLarge(file: name, width: size.width, height: size.height, limit: maxPixels)
+        }
         var data = WebPData(bytes: base, size: bytes.count)
         var options = WebPAnimDecoderOptions()
         guard WebPAnimDecoderOptionsInit(&options) != 0 else { throw fail("libwebp version mismatch") }
