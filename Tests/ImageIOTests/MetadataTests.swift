@@ -53,3 +53,26 @@ struct MetadataTests {
         #expect(image.compositedOntoWhite().pixels == [1, 2, 3, 4, 5, 6])
     }
 }
+
+/// Decoders keep no shared state: the same files decoded on many threads give the same bytes.
+@Suite("Concurrency")
+struct ConcurrencyTests {
+    @Test func concurrentDecodesAgree() async throws {
+        let names = ["files/jpeg_420.jpg", "files/png_palette4_adam7.png", "files/webp_lossy.webp",
+                     "files/gif_palette_interlaced.gif", "files/exif_orientation_6.jpg", "files/jpeg_cmyk.jpg"]
+        let urls = names.map { Fixtures.url($0) }
+        let serial = try urls.map { try ImageDecoder().decode(contentsOf: $0) }
+        let parallel = try await withThrowingTaskGroup(of: (Int, RGBImage).self) { group in
+            for _ in 0..<4 {
+                for (i, url) in urls.enumerated() {
+                    group.addTask { (i, try ImageDecoder().decode(contentsOf: url)) }
+                }
+            }
+            var results: [(Int, RGBImage)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(parallel.count == 4 * urls.count)
+        for (i, image) in parallel { #expect(image == serial[i], "\(names[i]) differs when decoded concurrently") }
+    }
+}
