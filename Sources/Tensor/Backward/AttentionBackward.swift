@@ -1,0 +1,72 @@
+/// The gradients of `attention(query:key:value:…)` given `gradOutput` (`[batch·queryLength, width]`).
+///
+/// Writes `dQ`, `dK`, `dV` into the column windows `queryGradient`, `keyGradient`, `valueGradient`
+/// (typically of one fused `[rows, 3·width]` gradient, mirroring the fused projection). The attention
+/// weights are recomputed per (batch item, head) rather than kept from the forward pass. With
+/// `P = softmax(s·Q·Kᵀ)` and `O = P·V`:
+/// `dV = Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ⊙ (dP − rowsum(dP ⊙ P))`, `dQ = s·dS·K`, `dK = s·dSᵀ·Q`.
+/// With `sharedQuery`, `queryGradient` still has one block of rows per batch item, each item's share of
+/// the probe's gradient, so that no two threads write the same rows; the caller sums them.
+public func attentionBackward(
+    query: ColumnSlice, key: ColumnSlice, value: ColumnSlice, gradOutput: Tensor,
+    queryGradient: ColumnSlice, keyGradient: ColumnSlice, valueGradient: ColumnSlice,
+    batch: Int, queryLength: Int, keyLength: Int, heads: Int, sharedQuery: Bool = false
+) {
+    let width = query.width
+    precondition(width % heads == 0 && key.width == width && value.width == width, "attentionBackward: widths do not split into \(heads) heads")
+    precondition(gradOutput.rows == batch * queryLength && gradOutput.columns == width, "attentionBackward: gradOutput is not [batch·queryLength, width]")
+    precondition(queryGradient.rows == batch * queryLength && keyGradient.rows == batch * keyLength && valueGradient.rows == batch * keyLength,
+                 "attentionBackward: gradient windows have the wrong row counts")
+    let headDim = width / heads
+    let scale = 1 / Float(headDim).squareRoot()
+    let jobs = batch * heads
+    let cost = 10.0 * Double(jobs) * Double(queryLength) * Double(keyLength) * Double(headDim)
+
+    Compute.parallelFor(jobs, cost: cost) { range in
+        let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: queryLength * keyLength)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: queryLength * keyLength)
+        defer { probabilities.deallocate(); scores.deallocate() }
+        for job in range {
+            let (b, h) = job.quotientAndRemainder(dividingBy: heads)
+            let column = h * headDim
+            let q = query.origin + (sharedQuery ? 0 : b * queryLength) * query.rowStride + column
+            let k = key.origin + b * keyLength * key.rowStride + column
+            let v = value.origin + b * keyLength * value.rowStride + column
+            let dO = gradOutput.data + b * queryLength * width + column
+            let dQ = queryGradient.origin + b * queryLength * queryGradient.rowStride + column
+            let dK = keyGradient.origin + b * keyLength * keyGradient.rowStride + column
+            let dV = valueGradient.origin + b * keyLength * valueGradient.rowStride + column
+
+            BLAS.sgemm(m: queryLength, n: keyLength, k: headDim, alpha: scale,
+                       a: q, lda: query.rowStride, b: k, ldb: key.rowStride, transposeB: true,
+                       beta: 0, c: probabilities, ldc: keyLength)
+            softmaxRows(probabilities, rows: queryLength, columns: keyLength, stride: keyLength)
+            BLAS.sgemm(m: keyLength, n: headDim, k: queryLength,
+                       a: probabilities, lda: keyLength, transposeA: true, b: dO, ldb: width, transposeB: false,
+                       beta: 0, c: dV, ldc: valueGradient.rowStride)
+            BLAS.sgemm(m: queryLength, n: keyLength, k: headDim,
+                       a: dO, lda: width, b: v, ldb: value.rowStride, transposeB: true,
+                       beta: 0, c: scores, ldc: keyLength)
+            softmaxBackwardRows(probabilities, gradient: scores, rows: queryLength, columns: keyLength)
+            BLAS.sgemm(m: queryLength, n: headDim, k: keyLength, alpha: scale,
+                       a: scores, lda: keyLength, b: k, ldb: key.rowStride, transposeB: false,
+                       beta: 0, c: dQ, ldc: queryGradient.rowStride)
+            BLAS.sgemm(m: keyLength, n: headDim, k: queryLength, alpha: scale,
+                       a: scores, lda: keyLength, transposeA: true, b: q, ldb: query.rowStride, transposeB: false,
+                       beta: 0, c: dK, ldc: keyGradient.rowStride)
+        }
+    }
+}
+
+/// Turns `dP` into `dS = P ⊙ (dP − Σⱼ dPⱼ·Pⱼ)` row by row, in place: the softmax's Jacobian applied to `dP`.
+private func softmaxBackwardRows(_ p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    for r in 0..<rows {
+        let pr = p + r * columns, gr = g + r * columns
+        var lanes = SIMD16<Float>()
+        var j = 0
+        while j + 16 <= columns { lanes = lanes.addingProduct(pr.loadVector(j), gr.loadVector(j)); j += 16 }
+        var dot = lanes.sum()
+        while j < columns { dot += pr[j] * gr[j]; j += 1 }
+        for j in 0..<columns { gr[j] = pr[j] * (gr[j] - dot) }
+    }
+}
