@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "SentencePiece", targets: ["SentencePiece"]),
         .library(name: "ImageIO", targets: ["ImageIO"]),
+        .library(name: "SigLIPTraining", targets: ["SigLIPTraining"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -71,6 +72,9 @@ let package = Package(
             swiftSettings: kernelSettings
         ),
 
+        // Training: backward passes through both towers, the sigmoid loss, optimisers.
+        .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors"], swiftSettings: kernelSettings),
+
         // The command-line tool: parses arguments and prints.
         .executableTarget(
             name: "siglip",
@@ -94,5 +98,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["NPY", "siglip"]),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
+        .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY"]),
     ]
 )

@@ -1,0 +1,33 @@
+import Tensor
+
+extension TrainableSiglip {
+    /// Runs both towers on a batch of `B` matching image–text pairs, computes the sigmoid loss and adds the
+    /// gradient of every trainable parameter into `gradients`; returns the loss.
+    ///
+    /// `lossChunk` walks the texts in chunks of that many (memory O(B·C)); nil computes all B² logits at once.
+    /// Gradients are added, not assigned, so several calls accumulate (call `gradients.zero()` between steps).
+    public func accumulateGradients(pixelValues: Tensor, inputIDs: [[Int]], lossChunk: Int? = nil,
+                                    into gradients: Gradients) throws -> Float {
+        guard pixelValues.shape.first == inputIDs.count, !inputIDs.isEmpty else {
+            throw TrainingError("a batch needs as many texts as images and at least one pair; got \(pixelValues.shape.first ?? 0) images and \(inputIDs.count) texts")
+        }
+        if let lossChunk, lossChunk < 1 { throw TrainingError("the loss chunk must be at least 1; got \(lossChunk)") }
+        let (rawImages, visionTape) = try vision.forwardKeeping(pixelValues)
+        let (rawTexts, textTape) = try text.forwardKeeping(inputIDs)
+        guard rawImages.columns == rawTexts.columns else {
+            throw TrainingError("image embeddings have \(rawImages.columns) dimensions but text embeddings \(rawTexts.columns)")
+        }
+        let images = l2Normalized(rawImages), texts = l2Normalized(rawTexts)
+        let scale = logitScale[0], bias = logitBias[0]
+        let result = if let lossChunk {
+            chunkedSigmoidLoss(images: images, texts: texts, logitScale: scale, logitBias: bias, chunk: lossChunk)
+        } else {
+            sigmoidLoss(images: images, texts: texts, logitScale: scale, logitBias: bias)
+        }
+        gradients.trainable(logitScale)?.data[0] += result.logitScale
+        gradients.trainable(logitBias)?.data[0] += result.logitBias
+        text.backward(textTape, gradOutput: l2NormalizedBackward(input: rawTexts, gradOutput: result.texts), gradients)
+        vision.backward(visionTape, gradOutput: l2NormalizedBackward(input: rawImages, gradOutput: result.images), gradients)
+        return result.loss
+    }
+}
