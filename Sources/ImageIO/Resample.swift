@@ -23,41 +23,48 @@ extension RGBImage {
         return image
     }
 
-    /// One horizontal pass. Rows are widened to RGBX first (as Pillow stores them) so each tap is one
-    /// 4-lane multiply-add instead of three scalar ones.
+    /// One horizontal pass, four rows at a time: each source pixel of the four rows is packed into
+    /// 16 bytes (RGBX per row, as Pillow stores pixels), so each tap is one 16-lane multiply-add.
     func resampledHorizontally(to outW: Int, filter: ResampleFilter) -> RGBImage {
         let c = ResampleCoefficients(inSize: width, outSize: outW, filter: filter)
-        let half = SIMD4<Int32>(repeating: 1 << (ResampleCoefficients.precisionBits - 1))
+        let half = SIMD16<Int32>(repeating: 1 << (ResampleCoefficients.precisionBits - 1))
+        let zero = SIMD16<Int32>(repeating: 0), top = SIMD16<Int32>(repeating: 255)
         let taps = c.taps
         var out = [UInt8](repeating: 0, count: outW * height * 3)
-        var rgbx = [UInt8](repeating: 0, count: width * 4)
+        var quad = [UInt8](repeating: 0, count: width * 16)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                rgbx.withUnsafeMutableBufferPointer { rgbx in
-                    guard let base = rgbx.baseAddress else { return }
-                    let wide = UnsafeRawPointer(base)
-                    for y in 0..<height {
-                        let row = y * width * 3
-                        for x in 0..<width {
-                            rgbx[4 * x] = src[row + 3 * x]
-                            rgbx[4 * x + 1] = src[row + 3 * x + 1]
-                            rgbx[4 * x + 2] = src[row + 3 * x + 2]
+                quad.withUnsafeMutableBufferPointer { quad in
+                    guard let base = quad.baseAddress else { return }
+                    let packed = UnsafeRawPointer(base)
+                    for y0 in stride(from: 0, to: height, by: 4) {
+                        // Lanes of missing rows in the last block keep stale bytes; they are never stored.
+                        let rows = min(4, height - y0)
+                        for r in 0..<rows {
+                            let row = (y0 + r) * width * 3
+                            for x in 0..<width {
+                                quad[16 * x + 4 * r] = src[row + 3 * x]
+                                quad[16 * x + 4 * r + 1] = src[row + 3 * x + 1]
+                                quad[16 * x + 4 * r + 2] = src[row + 3 * x + 2]
+                            }
                         }
-                        var o = y * outW * 3
                         for x in 0..<outW {
                             var acc = half
-                            var s = c.start[x] * 4
+                            var s = c.start[x] * 16
                             var kp = x * taps
                             for _ in 0..<c.count[x] {
-                                let v = SIMD4<Int32>(truncatingIfNeeded: wide.loadUnaligned(fromByteOffset: s, as: SIMD4<UInt8>.self))
-                                acc &+= v &* SIMD4(repeating: c.weights[kp])
-                                s += 4
+                                let v = packed.loadUnaligned(fromByteOffset: s, as: SIMD16<UInt8>.self)
+                                acc &+= SIMD16<Int32>(truncatingIfNeeded: v) &* SIMD16(repeating: c.weights[kp])
+                                s += 16
                                 kp += 1
                             }
-                            dst[o] = clip8(acc[0])
-                            dst[o + 1] = clip8(acc[1])
-                            dst[o + 2] = clip8(acc[2])
-                            o += 3
+                            let result = (acc &>> ResampleCoefficients.precisionBits).clamped(lowerBound: zero, upperBound: top)
+                            for r in 0..<rows {
+                                let o = ((y0 + r) * outW + x) * 3
+                                dst[o] = UInt8(truncatingIfNeeded: result[4 * r])
+                                dst[o + 1] = UInt8(truncatingIfNeeded: result[4 * r + 1])
+                                dst[o + 2] = UInt8(truncatingIfNeeded: result[4 * r + 2])
+                            }
                         }
                     }
                 }
