@@ -28,7 +28,6 @@ extension RGBImage {
     func resampledHorizontally(to outW: Int, filter: ResampleFilter) -> RGBImage {
         let c = ResampleCoefficients(inSize: width, outSize: outW, filter: filter)
         let half = SIMD16<Int32>(repeating: 1 << (ResampleCoefficients.precisionBits - 1))
-        let zero = SIMD16<Int32>(repeating: 0), top = SIMD16<Int32>(repeating: 255)
         let taps = c.taps
         var out = [UInt8](repeating: 0, count: outW * height * 3)
         var quad = [UInt8](repeating: 0, count: width * 16)
@@ -58,12 +57,11 @@ extension RGBImage {
                                 s += 16
                                 kp += 1
                             }
-                            let result = (acc &>> ResampleCoefficients.precisionBits).clamped(lowerBound: zero, upperBound: top)
                             for r in 0..<rows {
                                 let o = ((y0 + r) * outW + x) * 3
-                                dst[o] = UInt8(truncatingIfNeeded: result[4 * r])
-                                dst[o + 1] = UInt8(truncatingIfNeeded: result[4 * r + 1])
-                                dst[o + 2] = UInt8(truncatingIfNeeded: result[4 * r + 2])
+                                dst[o] = clip8(acc[4 * r])
+                                dst[o + 1] = clip8(acc[4 * r + 1])
+                                dst[o + 2] = clip8(acc[4 * r + 2])
                             }
                         }
                     }
@@ -96,8 +94,9 @@ extension RGBImage {
                             let v = raw.loadUnaligned(fromByteOffset: (first + t) * rowLen + i, as: SIMD16<UInt8>.self)
                             acc &+= SIMD16<Int32>(truncatingIfNeeded: v) &* SIMD16(repeating: c.weights[kb + t])
                         }
-                        let shifted = acc &>> ResampleCoefficients.precisionBits
-                        let clamped = shifted.clamped(lowerBound: SIMD16(repeating: 0), upperBound: SIMD16(repeating: 255))
+                        var clamped = acc &>> ResampleCoefficients.precisionBits
+                        clamped.replace(with: 0, where: clamped .< 0)
+                        clamped.replace(with: 255, where: clamped .> 255)
                         UnsafeMutableRawPointer(dst + o + i).storeBytes(
                             of: SIMD16<UInt8>(truncatingIfNeeded: clamped), as: SIMD16<UInt8>.self)
                         i += 16
