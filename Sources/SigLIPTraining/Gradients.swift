@@ -34,3 +34,25 @@ public final class Gradients: @unchecked Sendable {
         for g in table.values { g.data.update(repeating: 0, count: g.count) }
     }
 }
+
+extension Gradients {
+    /// `√(Σ ‖g‖²)` over the gradients of `parameters` (those without one count as zero).
+    public func globalNorm(_ parameters: [Tensor]) -> Float {
+        Float(parameters.filter(contains).reduce(0.0) { $0 + sumOfSquares(self[$1]) }.squareRoot())
+    }
+
+    /// Scales the gradients of `parameters` so that their global norm is at most `maxNorm`, as
+    /// `torch.nn.utils.clip_grad_norm_` does (factor `maxNorm / (norm + 1e-6)`, never above 1); returns the norm before.
+    @discardableResult
+    public func clipGlobalNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+        let norm = globalNorm(parameters)
+        let factor = min(1, maxNorm / (norm + 1e-6))
+        if factor < 1 { scale(parameters, by: factor) }
+        return norm
+    }
+
+    /// Multiplies the gradients of `parameters` by `factor` (averaging accumulated micro-batches).
+    public func scale(_ parameters: [Tensor], by factor: Float) {
+        for p in parameters where contains(p) { affine(self[p], scale: factor, shift: 0) }
+    }
+}

@@ -4,24 +4,29 @@ import Tensor
 extension TrainableSiglip {
     /// Every trainable tensor as the engine holds it: fused q/k/v projections, the MAP head's in-projection
     /// as its query and key–value row blocks. Optimisers iterate over these.
-    public var parameters: [Tensor] {
-        var out: [Tensor] = []
-        func linear(_ l: Linear) { out += [l.weight, l.bias] }
-        func norm(_ l: LayerNorm) { out += [l.weight, l.bias] }
-        func mlp(_ m: MLP) { linear(m.fc1); linear(m.fc2) }
-        func encoder(_ e: Encoder) {
-            for layer in e.layers {
-                norm(layer.layerNorm1); linear(layer.selfAttn.qkv); linear(layer.selfAttn.outProj); norm(layer.layerNorm2); mlp(layer.mlp)
-            }
+    public var parameters: [Tensor] { textParameters + visionParameters + [logitScale, logitBias] }
+
+    /// The text tower's parameters.
+    public var textParameters: [Tensor] {
+        [text.embeddings.tokenEmbedding, text.embeddings.positionEmbedding] + encoderParameters(text.encoder)
+            + [text.finalLayerNorm.weight, text.finalLayerNorm.bias, text.head.weight, text.head.bias]
+    }
+
+    /// The image tower's parameters, MAP head included.
+    public var visionParameters: [Tensor] {
+        let e = vision.embeddings, h = vision.head
+        return [e.patchEmbedding.weight, e.patchEmbedding.bias, e.positionEmbedding] + encoderParameters(vision.encoder)
+            + [vision.postLayernorm.weight, vision.postLayernorm.bias, h.probe, h.query.weight, h.query.bias,
+               h.keyValue.weight, h.keyValue.bias, h.outProj.weight, h.outProj.bias, h.layernorm.weight, h.layernorm.bias,
+               h.mlp.fc1.weight, h.mlp.fc1.bias, h.mlp.fc2.weight, h.mlp.fc2.bias]
+    }
+
+    func encoderParameters(_ e: Encoder) -> [Tensor] {
+        e.layers.flatMap { l in
+            [l.layerNorm1.weight, l.layerNorm1.bias, l.selfAttn.qkv.weight, l.selfAttn.qkv.bias,
+             l.selfAttn.outProj.weight, l.selfAttn.outProj.bias, l.layerNorm2.weight, l.layerNorm2.bias,
+             l.mlp.fc1.weight, l.mlp.fc1.bias, l.mlp.fc2.weight, l.mlp.fc2.bias]
         }
-        out += [text.embeddings.tokenEmbedding, text.embeddings.positionEmbedding]
-        encoder(text.encoder); norm(text.finalLayerNorm); linear(text.head)
-        linear(vision.embeddings.patchEmbedding); out.append(vision.embeddings.positionEmbedding)
-        encoder(vision.encoder); norm(vision.postLayernorm)
-        let head = vision.head
-        out.append(head.probe); linear(head.query); linear(head.keyValue); linear(head.outProj); norm(head.layernorm); mlp(head.mlp)
-        out += [logitScale, logitBias]
-        return out
     }
 
     /// The checkpoint's tensors under their Hugging Face names and shapes, each made by `value` from the engine

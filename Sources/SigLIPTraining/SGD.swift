@@ -1,15 +1,18 @@
 import Tensor
 
-/// Plain stochastic gradient descent, no momentum: `p ← p − lr·g` for every parameter with a gradient.
-public struct SGD {
-    /// The learning rate.
-    public var learningRate: Float
+/// Updates parameters in place from their accumulated gradients.
+public protocol Optimizer: AnyObject {
+    /// Updates each of `parameters` that has a gradient in `gradients`, at this step's `learningRate`.
+    func step(_ parameters: [Tensor], _ gradients: Gradients, learningRate: Float)
+}
 
-    /// An optimiser stepping with `learningRate`.
-    public init(learningRate: Float) { self.learningRate = learningRate }
+/// Plain stochastic gradient descent, no momentum: `p ← p − lr·g`.
+public final class SGD: Optimizer {
+    /// A stateless optimiser.
+    public init() {}
 
-    /// Updates each of `parameters` that has an accumulator in `gradients`, in place.
-    public func step(_ parameters: [Tensor], _ gradients: Gradients) {
+    /// `p ← p − lr·g` for every parameter with a gradient.
+    public func step(_ parameters: [Tensor], _ gradients: Gradients, learningRate: Float) {
         for p in parameters where gradients.contains(p) {
             addScaled(gradients[p], -learningRate, to: p)
         }

@@ -5,6 +5,8 @@ import Tensor
 package struct TextTape {
     let batch: Int, length: Int
     let ids: [Int]
+    /// False when the embeddings and encoder are frozen (they then ran inference-only and kept nothing).
+    let trainsEncoder: Bool
     var layers: [EncoderLayerTape]
     /// The encoder's output rows at the last position of each text (before the final LayerNorm).
     let lastRows: Tensor
@@ -14,7 +16,8 @@ package struct TextTape {
 
 extension TextTransformer {
     /// The raw text embeddings `[batch, projection]` of equal-length id rows, with the tape for `backward`.
-    package func forwardKeeping(_ inputIDs: [[Int]]) throws -> (pooled: Tensor, tape: TextTape) {
+    /// With `trainEncoder` false the embeddings and encoder run inference-only.
+    package func forwardKeeping(_ inputIDs: [[Int]], trainEncoder: Bool = true) throws -> (pooled: Tensor, tape: TextTape) {
         let batch = inputIDs.count, length = inputIDs.first?.count ?? 0
         guard batch > 0, length >= 1, length <= config.maxPositionEmbeddings, inputIDs.allSatisfy({ $0.count == length }) else {
             throw TrainingError("token id rows must be non-empty, of equal length, at most \(config.maxPositionEmbeddings) ids")
@@ -24,19 +27,25 @@ extension TextTransformer {
             throw TrainingError("a token id is outside the vocabulary 0..<\(config.vocabSize)")
         }
         let x = embeddings(ids, length: length)
-        let (encoded, layers) = encoder.forwardKeeping(x, batch: batch, length: length)
+        var encoded = x, layers: [EncoderLayerTape] = []
+        if trainEncoder {
+            (encoded, layers) = encoder.forwardKeeping(x, batch: batch, length: length)
+        } else {
+            encoder(x, batch: batch, length: length)
+        }
         // The final LayerNorm is row-wise, so only the pooled (last) rows need it.
         let lastRows = gatherRows(encoded, lastPositions(batch: batch, length: length))
         let normedRows = finalLayerNorm(lastRows)
         let pooled = head(normedRows)
-        return (pooled, TextTape(batch: batch, length: length, ids: ids, layers: layers, lastRows: lastRows, normedRows: normedRows))
+        return (pooled, TextTape(batch: batch, length: length, ids: ids, trainsEncoder: trainEncoder, layers: layers, lastRows: lastRows, normedRows: normedRows))
     }
 
     /// Adds every text-tower parameter gradient into `grads`, given `dL/d(raw text embeddings)`.
     package func backward(_ tape: consuming TextTape, gradOutput dy: Tensor, _ grads: Gradients) {
         let dNormed = head.backward(input: tape.normedRows, gradOutput: dy, grads)!
-        let dLastRows = Tensor(zeros: tape.lastRows.shape)
+        let dLastRows = tape.trainsEncoder ? Tensor(zeros: tape.lastRows.shape) : nil
         finalLayerNorm.backward(input: tape.lastRows, gradOutput: dNormed, grads, addingInto: dLastRows)
+        guard let dLastRows else { return }
         let dEncoded = Tensor(zeros: [tape.batch * tape.length, config.hiddenSize])
         scatterAddRows(dLastRows, lastPositions(batch: tape.batch, length: tape.length), into: dEncoded)
         let dx = encoder.backward(&tape.layers, gradOutput: dEncoded, batch: tape.batch, length: tape.length, grads)

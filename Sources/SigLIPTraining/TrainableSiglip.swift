@@ -18,6 +18,8 @@ public final class TrainableSiglip: @unchecked Sendable {
     public let logitScale: Tensor
     /// `b`, shape `[1]`: the bias added to every scaled cosine.
     public let logitBias: Tensor
+    /// The checkpoint directory the model was loaded from, whose config and tokenizer `save(to:)` copies.
+    public let sourceDirectory: URL?
 
     /// Wraps a loaded model for training.
     public init(_ model: SiglipModel) {
@@ -26,6 +28,7 @@ public final class TrainableSiglip: @unchecked Sendable {
         text = model.text
         logitScale = Tensor(shape: [1], values: [model.logitScale])
         logitBias = Tensor(shape: [1], values: [model.logitBias])
+        sourceDirectory = model.directory
     }
 
     /// Loads the checkpoint in `directory` for training.

@@ -6,14 +6,18 @@ extension TrainableSiglip {
     ///
     /// `lossChunk` walks the texts in chunks of that many (memory O(B·C)); nil computes all B² logits at once.
     /// Gradients are added, not assigned, so several calls accumulate (call `gradients.zero()` between steps).
-    public func accumulateGradients(pixelValues: Tensor, inputIDs: [[Int]], lossChunk: Int? = nil,
+    /// Parts that `freeze` locks run inference-only, keep no activations and get no gradient.
+    public func accumulateGradients(pixelValues: Tensor, inputIDs: [[Int]], lossChunk: Int? = nil, freeze: Freeze = .none,
                                     into gradients: Gradients) throws -> Float {
         guard pixelValues.shape.first == inputIDs.count, !inputIDs.isEmpty else {
             throw TrainingError("a batch needs as many texts as images and at least one pair; got \(pixelValues.shape.first ?? 0) images and \(inputIDs.count) texts")
         }
         if let lossChunk, lossChunk < 1 { throw TrainingError("the loss chunk must be at least 1; got \(lossChunk)") }
-        let (rawImages, visionTape) = try vision.forwardKeeping(pixelValues)
-        let (rawTexts, textTape) = try text.forwardKeeping(inputIDs)
+        let trainEncoders = freeze != .encoders
+        let (rawImages, visionTape): (Tensor, VisionTape?) = freeze == .image
+            ? (try vision(pixelValues).pooled, nil) : try vision.forwardKeeping(pixelValues, trainEncoder: trainEncoders)
+        let (rawTexts, textTape): (Tensor, TextTape?) = freeze == .text
+            ? (try text(inputIDs).pooled, nil) : try text.forwardKeeping(inputIDs, trainEncoder: trainEncoders)
         guard rawImages.columns == rawTexts.columns else {
             throw TrainingError("image embeddings have \(rawImages.columns) dimensions but text embeddings \(rawTexts.columns)")
         }
@@ -26,8 +30,12 @@ extension TrainableSiglip {
         }
         gradients.trainable(logitScale)?.data[0] += result.logitScale
         gradients.trainable(logitBias)?.data[0] += result.logitBias
-        text.backward(textTape, gradOutput: l2NormalizedBackward(input: rawTexts, gradOutput: result.texts), gradients)
-        vision.backward(visionTape, gradOutput: l2NormalizedBackward(input: rawImages, gradOutput: result.images), gradients)
+        if let textTape {
+            text.backward(textTape, gradOutput: l2NormalizedBackward(input: rawTexts, gradOutput: result.texts), gradients)
+        }
+        if let visionTape {
+            vision.backward(visionTape, gradOutput: l2NormalizedBackward(input: rawImages, gradOutput: result.images), gradients)
+        }
         return result.loss
     }
 }

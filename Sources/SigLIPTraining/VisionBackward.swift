@@ -47,6 +47,8 @@ extension MultiheadAttentionPoolingHead {
 package struct VisionTape {
     let batch: Int, length: Int
     let patches: Tensor
+    /// False when the embeddings and encoder are frozen (they then ran inference-only and kept nothing).
+    let trainsEncoder: Bool
     var layers: [EncoderLayerTape]
     let encoded: Tensor
     let head: PoolingHeadTape
@@ -54,8 +56,9 @@ package struct VisionTape {
 
 extension VisionTransformer {
     /// The raw image embeddings `[batch, width]` of `pixelValues`, with the tape for `backward`.
-    /// Training uses the checkpoint's patch grid (no position interpolation).
-    package func forwardKeeping(_ pixelValues: Tensor) throws -> (pooled: Tensor, tape: VisionTape) {
+    /// Training uses the checkpoint's patch grid (no position interpolation). With `trainEncoder` false the
+    /// embeddings and encoder run inference-only and only the post-LayerNorm and head keep activations.
+    package func forwardKeeping(_ pixelValues: Tensor, trainEncoder: Bool = true) throws -> (pooled: Tensor, tape: VisionTape) {
         let s = pixelValues.shape, p = config.patchSize
         guard s.count == 4, s[1] == config.numChannels, s[2] / p == embeddings.grid, s[3] / p == embeddings.grid else {
             throw TrainingError("training needs pixel values [batch, \(config.numChannels), \(config.imageSize), \(config.imageSize)]; got \(s)")
@@ -64,16 +67,22 @@ extension VisionTransformer {
         let patches = extractPatches(pixelValues, patch: p)
         let x = embeddings.patchEmbedding(patches)
         addRepeating(x, embeddings.positionEmbedding)
-        let (encoded, layers) = encoder.forwardKeeping(x, batch: batch, length: length)
+        var encoded = x, layers: [EncoderLayerTape] = []
+        if trainEncoder {
+            (encoded, layers) = encoder.forwardKeeping(x, batch: batch, length: length)
+        } else {
+            encoder(x, batch: batch, length: length)
+        }
         let (pooled, head) = head.forwardKeeping(postLayernorm(encoded), batch: batch, length: length)
-        return (pooled, VisionTape(batch: batch, length: length, patches: patches, layers: layers, encoded: encoded, head: head))
+        return (pooled, VisionTape(batch: batch, length: length, patches: patches, trainsEncoder: trainEncoder, layers: layers, encoded: encoded, head: head))
     }
 
     /// Adds every image-tower parameter gradient into `grads`, given `dL/d(raw image embeddings)`.
     package func backward(_ tape: consuming VisionTape, gradOutput dy: Tensor, _ grads: Gradients) {
         let dNormed = head.backward(tape.head, gradOutput: dy, batch: tape.batch, length: tape.length, grads)
-        let dEncoded = Tensor(zeros: tape.encoded.shape)
+        let dEncoded = tape.trainsEncoder ? Tensor(zeros: tape.encoded.shape) : nil
         postLayernorm.backward(input: tape.encoded, gradOutput: dNormed, grads, addingInto: dEncoded)
+        guard let dEncoded else { return }
         let dx = encoder.backward(&tape.layers, gradOutput: dEncoded, batch: tape.batch, length: tape.length, grads)
         if let dPositions = grads.trainable(embeddings.positionEmbedding) { sumRepeating(dx, into: dPositions) }
         embeddings.patchEmbedding.backward(input: tape.patches, gradOutput: dx, grads, needsInputGradient: false)

@@ -44,7 +44,7 @@ struct GradientParityTests {
 
         let gradients = Gradients()
         _ = try model.accumulateGradients(pixelValues: pixels, inputIDs: ids, into: gradients)
-        SGD(learningRate: learningRate).step(model.parameters, gradients)
+        SGD().step(model.parameters, gradients, learningRate: learningRate)
 
         let table = before.text.embeddings.tokenEmbedding
         let errors = try compare(model.huggingFaceTensors { $0 }, with: reference, usedIDs: Array(Set(ids.joined())).sorted(),

@@ -1,0 +1,82 @@
+import Foundation
+import SigLIP
+import SigLIPTraining
+import Tensor
+import Testing
+
+@Suite("Trainer: accumulation, non-finite losses, checkpoints")
+struct TrainerTests {
+    /// The fixture batch split in two micro-batches (4 + 3 pairs).
+    func halves(_ fixture: TrainingFixture) throws -> [TrainingBatch] {
+        let pixels = try fixture.pixelValues(), ids = try fixture.inputIDs()
+        let perImage = pixels.count / pixels.shape[0]
+        func part(_ r: Range<Int>) -> TrainingBatch {
+            TrainingBatch(pixelValues: Tensor(shape: [r.count] + pixels.shape.dropFirst(), values: Array(pixels.scalars[r.lowerBound * perImage..<r.upperBound * perImage])),
+                          inputIDs: Array(ids[r]))
+        }
+        return [part(0..<4), part(4..<7)]
+    }
+
+    @Test("accumulating two micro-batches steps on the mean of their gradients")
+    func accumulation() throws {
+        let fixture = TrainingFixture(name: "tiny-unequal")
+        let batches = try halves(fixture)
+        let reference = try fixture.model()
+        var separate: [Gradients] = []
+        for b in batches {
+            let g = Gradients()
+            _ = try reference.accumulateGradients(pixelValues: b.pixelValues, inputIDs: b.inputIDs, into: g)
+            separate.append(g)
+        }
+        let model = try fixture.model()
+        let trainer = Trainer(model: model, optimizer: SGD(), schedule: LearningRateSchedule(peak: 0.5, totalSteps: 1, decay: .constant))
+        _ = try trainer.step(batches)
+        for (p, before) in zip(model.parameters, reference.parameters) {
+            let expected = before.copy()
+            addScaled(separate[0][before], -0.25, to: expected)
+            addScaled(separate[1][before], -0.25, to: expected)
+            #expect(relativeError(p, expected) <= 1e-6, "\(p.shape)")
+        }
+    }
+
+    @Test("a non-finite loss stops the step, names it and leaves the weights alone")
+    func nonFiniteLoss() throws {
+        let fixture = TrainingFixture(name: "tiny-unequal")
+        let model = try fixture.model()
+        let pixels = try fixture.pixelValues()
+        pixels.data[5] = .nan
+        let before = model.parameters.map { $0.copy() }
+        let trainer = Trainer(model: model, optimizer: AdamW(), schedule: LearningRateSchedule(peak: 0.1, totalSteps: 1))
+        let error = #expect(throws: TrainingError.self) { try trainer.step([TrainingBatch(pixelValues: pixels, inputIDs: try fixture.inputIDs())]) }
+        #expect(error?.description.contains("at step 1") == true)
+        #expect(trainer.steps == 0)
+        for (p, b) in zip(model.parameters, before) { #expect(p.scalars == b.scalars) }
+    }
+
+    @Test("a trained model saved in the Hugging Face layout loads back with the same weights and outputs")
+    func saveAndLoad() throws {
+        let fixture = TrainingFixture(name: "tiny-unequal")
+        let model = try fixture.model()
+        let trainer = Trainer(model: model, optimizer: AdamW(weightDecay: 0.1), schedule: LearningRateSchedule(peak: 1e-3, totalSteps: 2),
+                              clipNorm: 1, lossChunk: 3)
+        let batch = TrainingBatch(pixelValues: try fixture.pixelValues(), inputIDs: try fixture.inputIDs())
+        let first = try trainer.step([batch])
+        let second = try trainer.step([batch])
+        #expect(second.loss < first.loss)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglip-save-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try model.save(to: directory)
+        let loaded = try SiglipModel(directory: directory)
+        let reloaded = TrainableSiglip(loaded)
+        let saved = model.huggingFaceTensors { $0 }, back = reloaded.huggingFaceTensors { $0 }
+        #expect(saved.map(\.name) == back.map(\.name))
+        for (a, b) in zip(saved, back) { #expect(a.tensor.shape == b.tensor.shape && a.tensor.scalars == b.tensor.scalars, "\(a.name)") }
+        #expect(loaded.logitScale == model.logitScale[0] && loaded.logitBias == model.logitBias[0])
+
+        // Loss on the batch from the reloaded model equals the trained model's (same weights, same arithmetic).
+        let lossTrained = try model.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs, into: Gradients())
+        let lossLoaded = try reloaded.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs, into: Gradients())
+        #expect(lossTrained == lossLoaded)
+    }
+}
