@@ -103,11 +103,14 @@ int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cpng_imag
         return -1;
     }
     png_set_read_fn(png, &src, read_bytes);
-    // Pillow reads ancillary chunks with bad CRCs as errors only before IDAT; libpng's default
-    // (error on critical, warn and discard on ancillary) is the closest safe behaviour.
+    // CRCs as Pillow treats them: every chunk before the image data must check out (Pillow raises
+    // "broken PNG file"), IDAT CRCs are never checked, and chunks after the image data are read
+    // without checks. libpng's default would only warn on ancillary chunks and fail on IDAT.
+    png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
     png_set_chunk_malloc_max(png, 64u << 20);
     png_read_info(png, info);
+    png_set_crc_action(png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
 
     png_uint_32 width = 0, height = 0;
     int bit_depth = 0, color_type = 0, interlace = 0;
