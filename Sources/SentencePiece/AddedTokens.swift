@@ -35,6 +35,7 @@ public struct AddedTokenSplitter: Sendable {
 
     private let tokens: [[Unicode.Scalar]: AddedToken]
     private let firstScalars: Set<Unicode.Scalar>
+    private let firstBytes: [Bool]  // leading UTF-8 byte of some token: lets most texts skip the scan
     private let longest: Int
 
     /// A splitter for `tokens` (empty contents are ignored).
@@ -46,6 +47,9 @@ public struct AddedTokenSplitter: Sendable {
         }
         self.tokens = map
         firstScalars = Set(map.keys.compactMap(\.first))
+        var bytes = [Bool](repeating: false, count: 256)
+        for scalar in firstScalars { if let b = String(scalar).utf8.first { bytes[Int(b)] = true } }
+        firstBytes = bytes
         longest = map.keys.map(\.count).max() ?? 0
     }
 
@@ -54,7 +58,9 @@ public struct AddedTokenSplitter: Sendable {
 
     /// Splits `text`; whitespace next to a token with lstrip/rstrip is removed (Python `str.isspace` rules).
     public func split(_ text: String) -> [Chunk] {
-        guard !tokens.isEmpty else { return [.text(text)] }
+        guard !tokens.isEmpty, text.utf8.contains(where: { firstBytes[Int($0)] }) else {
+            return text.isEmpty ? [] : [.text(text)]
+        }
         let scalars = Array(text.unicodeScalars)
         var pieces: [(range: Range<Int>, token: AddedToken?)] = []
         var textStart = 0

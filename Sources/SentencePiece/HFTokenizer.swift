@@ -6,7 +6,8 @@ import Foundation
 public struct HFTokenizer: Sendable {
     /// Tokens split out before the model runs, as listed in the file.
     public let addedTokens: [AddedToken]
-    private let splitter: AddedTokenSplitter
+    private let splitter: AddedTokenSplitter  // tokens matched in the raw text
+    private var normalizedSplitter: AddedTokenSplitter
     private var normalizers: [HFNormalizer]
     private let preTokenizers: [HFPreTokenizer]
     private let model: HFBPEModel
@@ -71,17 +72,24 @@ public struct HFTokenizer: Sendable {
                                     lstrip: entry["lstrip"] as? Bool ?? false, rstrip: entry["rstrip"] as? Bool ?? false,
                                     normalized: entry["normalized"] as? Bool ?? false))
         }
-        if let token = added.first(where: { $0.normalized }) {
-            throw SentencePieceError.unsupported(file: file, component: "normalized added token \(token.content)")
-        }
         addedTokens = added
-        splitter = AddedTokenSplitter(added)
+        splitter = AddedTokenSplitter(added.filter { !$0.normalized })
         normalizers = try HFNormalizer.parse(root["normalizer"], file: file)
+        normalizedSplitter = Self.normalizedSplitter(added, normalizers)
         preTokenizers = try HFPreTokenizer.parse(root["pre_tokenizer"], file: file)
         var pieces: [Int32: String] = [:]
         for (piece, id) in vocabulary { pieces[id] = piece }
         for token in added { pieces[token.id] = token.content }
         self.pieces = pieces
+    }
+
+    /// Tokens flagged `normalized` are matched by their normalised content in normalised text (`AddedVocabulary`).
+    private static func normalizedSplitter(_ tokens: [AddedToken], _ normalizers: [HFNormalizer]) -> AddedTokenSplitter {
+        AddedTokenSplitter(tokens.filter(\.normalized).map { token in
+            var copy = token
+            for n in normalizers { copy.content = n.apply(copy.content) }
+            return copy
+        })
     }
 
     /// Encodes text without any post-processing (no BOS/EOS), as `tokenizer.encode(text, add_special_tokens=False)`.
@@ -93,9 +101,15 @@ public struct HFTokenizer: Sendable {
             case .text(let text):
                 var normalized = text
                 for n in normalizers { normalized = n.apply(normalized) }
-                var words = [normalized]
-                for p in preTokenizers { words = words.flatMap { p.split($0) } }
-                for word in words where !word.isEmpty { model.encode(word, into: &ids) }
+                for inner in normalizedSplitter.split(normalized) {
+                    switch inner {
+                    case .token(let token): ids.append(token.id)
+                    case .text(let text):
+                        var words = [text]
+                        for p in preTokenizers { words = words.flatMap { p.split($0) } }
+                        for word in words where !word.isEmpty { model.encode(word, into: &ids) }
+                    }
+                }
             }
         }
         return ids
@@ -133,6 +147,7 @@ extension HFTokenizer {
         if case .lowercase = normalizers.first { return self }
         var copy = self
         copy.normalizers.insert(.lowercase, at: 0)
+        copy.normalizedSplitter = Self.normalizedSplitter(addedTokens, copy.normalizers)
         return copy
     }
 }

@@ -14,6 +14,7 @@ public enum UnicodeText {
 
     /// Python `str.lower()`: full lowercase mappings plus the Final_Sigma rule for `Σ`.
     public static func pythonLowercased(_ text: String) -> String {
+        if let ascii = asciiLowercased(text) { return ascii }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         for (i, s) in scalars.enumerated() {
@@ -30,6 +31,7 @@ public enum UnicodeText {
 
     /// Rust `str` lowercasing as HF tokenizers' `Lowercase` normaliser does it: each scalar's full mapping, no context.
     public static func rustLowercased(_ text: String) -> String {
+        if let ascii = asciiLowercased(text) { return ascii }
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             if s.value < 0x80 {
@@ -39,6 +41,17 @@ public enum UnicodeText {
             }
         }
         return String(out)
+    }
+
+    /// Both lowercasings agree on ASCII text; this is the fast path for it (nil if any byte is not ASCII).
+    private static func asciiLowercased(_ text: String) -> String? {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
+            if b >= 0x80 { return nil }
+            bytes.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// CPython's `handle_capital_sigma`: cased (case-ignorable)* Σ not followed by (case-ignorable)* cased.
