@@ -76,3 +76,25 @@ struct BadInputTests {
         #expect(throws: SiglipError.self) { try SiglipImageProcessorConfig(json: shortest) }
     }
 }
+
+/// A batch keeps going past a bad file and gives each file its own result.
+@Suite("Batches")
+struct BatchTests {
+    @Test func badFileDoesNotStopTheBatch() throws {
+        let processor = try SiglipImageProcessor(directory: Fixtures.url("configs/bicubic_28x24"))
+        let urls = ["files/jpeg_420.jpg", "bad/bad_truncated.png", "files/png_rgba8.png", "bad/bad_empty.jpg",
+                    "files/gif_transparency.gif"].map { Fixtures.url($0) }
+        let results = processor.pixelValues(contentsOf: urls, threads: 2)
+        #expect(results.count == urls.count)
+        for (url, result) in zip(urls, results) {
+            switch result {
+            case .success(let values):
+                #expect(!url.path.contains("/bad/"), "\(url.lastPathComponent) should have failed")
+                #expect(values == (try processor.pixelValues(contentsOf: url)))
+            case .failure(let error):
+                #expect(url.path.contains("/bad/"), "\(url.lastPathComponent) failed: \(error)")
+                #expect("\(error)".contains(url.path))
+            }
+        }
+    }
+}
