@@ -13,6 +13,7 @@ enum Fixtures {
     struct Expected: Decodable {
         var sp: [Int32]
         var dec: String?
+        var tok: [String]?
         var hf64: [Int32]?
         var hf16: [Int32]?
         var v2: [Int32]?

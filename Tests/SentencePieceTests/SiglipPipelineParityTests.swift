@@ -29,4 +29,22 @@ struct SiglipPipelineParityTests {
         }
         #expect(mismatches == 0, "\(mismatches) of \(rows.count) strings differ")
     }
+
+    @Test(arguments: Fixtures.unigramModels + [Fixtures.bpeModel])
+    func tokensMatchTransformersTokenize(model: String) throws {
+        let tokenizer = try SiglipTokenizer(directory: Fixtures.root.appendingPathComponent(model), maxLength: 64)
+        let (_, rows) = try Fixtures.expected(model)
+        var checked = 0, mismatches = 0
+        for (text, row) in zip(Fixtures.corpus, rows) {
+            guard let want = row.tok else { continue }
+            checked += 1
+            let got = tokenizer.tokenize(text)
+            if got != want {
+                mismatches += 1
+                if mismatches <= 5 { Issue.record("\(model) \(text.debugDescription): got \(got), want \(want)") }
+            }
+        }
+        #expect(checked > 1000)
+        #expect(mismatches == 0, "\(mismatches) of \(checked) strings differ")
+    }
 }
