@@ -83,11 +83,12 @@ struct BPEModel: Sendable {
             consider(symbols[Int(top.left)].prev, top.left)
             consider(top.left, symbols[Int(top.left)].next)
         }
-        func emit(_ range: Range<Int>) {
+        func emit(_ range: Range<Int>, depth: Int = 0) {
             let id = lookup(text, range.lowerBound, range.upperBound)
-            if id >= 0, isUnused[Int(id)], let split = reverseMerges[Array(text[range])] {
-                emit(split.0)
-                emit(split.1)
+            // Unused pieces are split back into what they were merged from, 100 levels at most (as 0.2.3).
+            if depth <= 100, id >= 0, isUnused[Int(id)], let split = reverseMerges[Array(text[range])] {
+                emit(split.0, depth: depth + 1)
+                emit(split.1, depth: depth + 1)
                 return
             }
             result.append(Segment(start: Int32(range.lowerBound), end: Int32(range.upperBound), id: id))

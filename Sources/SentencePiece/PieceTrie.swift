@@ -15,7 +15,7 @@ struct PieceTrie: Sendable {
         var seen = Set<[UInt8]>()
         let unique = entries.filter { !$0.bytes.isEmpty && seen.insert($0.bytes).inserted }
         let sorted = unique.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
-        _ = build(sorted, sorted.startIndex..<sorted.endIndex, depth: 0)
+        build(sorted)
         var i = Int(edgeStart[0])
         for _ in 0..<Int(edgeCount[0]) {
             root[Int(labels[i])] = targets[i]
@@ -23,31 +23,37 @@ struct PieceTrie: Sendable {
         }
     }
 
-    private mutating func build(_ keys: [(bytes: [UInt8], id: Int32)], _ range: Range<Int>, depth: Int) -> Int32 {
-        let node = Int32(value.count)
-        value.append(-1)
-        edgeStart.append(0)
-        edgeCount.append(0)
-        var lo = range.lowerBound
-        if lo < range.upperBound, keys[lo].bytes.count == depth {
-            value[Int(node)] = keys[lo].id
-            lo += 1
+    /// Lays the sorted keys out node by node with an explicit stack (pieces can be thousands of bytes long,
+    /// too deep to recurse on a small thread stack); each node's edges are appended in one contiguous run.
+    private mutating func build(_ keys: [(bytes: [UInt8], id: Int32)]) {
+        value = [-1]
+        edgeStart = [0]
+        edgeCount = [0]
+        var stack: [(range: Range<Int>, depth: Int, node: Int)] = [(keys.startIndex..<keys.endIndex, 0, 0)]
+        while let (range, depth, node) = stack.popLast() {
+            var lo = range.lowerBound
+            if lo < range.upperBound, keys[lo].bytes.count == depth {
+                value[node] = keys[lo].id
+                lo += 1
+            }
+            edgeStart[node] = Int32(labels.count)
+            var count: Int32 = 0
+            while lo < range.upperBound {
+                let label = keys[lo].bytes[depth]
+                var hi = lo + 1
+                while hi < range.upperBound, keys[hi].bytes[depth] == label { hi += 1 }
+                let child = value.count
+                value.append(-1)
+                edgeStart.append(0)
+                edgeCount.append(0)
+                labels.append(label)
+                targets.append(Int32(child))
+                count += 1
+                stack.append((lo..<hi, depth + 1, child))
+                lo = hi
+            }
+            edgeCount[node] = count
         }
-        var children: [(UInt8, Int32)] = []
-        while lo < range.upperBound {
-            let label = keys[lo].bytes[depth]
-            var hi = lo + 1
-            while hi < range.upperBound, keys[hi].bytes[depth] == label { hi += 1 }
-            children.append((label, build(keys, lo..<hi, depth: depth + 1)))
-            lo = hi
-        }
-        edgeStart[Int(node)] = Int32(labels.count)
-        edgeCount[Int(node)] = Int32(children.count)
-        for (label, child) in children {
-            labels.append(label)
-            targets.append(child)
-        }
-        return node
     }
 
     /// The root node, where every search starts.

@@ -83,4 +83,37 @@ struct BadInputTests {
             #expect(processor.encode(bytes: bytes) == want, "\(hex)")
         }
     }
+
+    /// Serialises one `ModelProto.SentencePiece` (text, score, type) by hand.
+    private static func piece(_ text: String, score: Float, type: UInt8) -> [UInt8] {
+        func varint(_ v: Int) -> [UInt8] {
+            var v = v, out: [UInt8] = []
+            repeat { out.append(UInt8(v & 0x7F) | (v > 0x7F ? 0x80 : 0)); v >>= 7 } while v > 0
+            return out
+        }
+        let bits = score.bitPattern
+        let body = [0x0A] + varint(text.utf8.count) + Array(text.utf8)
+            + [0x15, UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
+            + [0x18, type]
+        return [0x0A] + varint(body.count) + body
+    }
+
+    /// A hand-made model with an 8000-byte piece loads and segments without exhausting the stack.
+    @Test func veryLongPieceIsFine() throws {
+        let long = String(repeating: "ab", count: 4000)
+        let bytes = Self.piece("<unk>", score: 0, type: 2) + Self.piece("a", score: -1, type: 1)
+            + Self.piece("b", score: -1, type: 1) + Self.piece("\u{2581}", score: -1, type: 1) + Self.piece(long, score: -2, type: 1)
+        let processor = try SentencePieceProcessor(model: ModelProto(bytes: bytes))
+        #expect(processor.count == 5)
+        let text = String(repeating: "ab", count: 4000)
+        let ids = processor.encode(text)
+        #expect(ids.contains(4))
+        #expect(processor.encode("abc") == [3, 1, 2, 0])  // ▁ a b, then the unknown c
+    }
+
+    @Test func nonPositiveMaxLengthIsAnError() throws {
+        #expect(throws: SentencePieceError.self) {
+            try SiglipTokenizer(directory: Fixtures.root.appendingPathComponent("unigram-nmt-nfkc"), maxLength: 0)
+        }
+    }
 }

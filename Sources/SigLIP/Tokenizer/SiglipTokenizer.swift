@@ -44,7 +44,9 @@ public struct SiglipTokenizer: Sendable {
     /// Loads the tokenizer files of a checkpoint directory; `maxLength` is the text tower's
     /// `max_position_embeddings` (64, or 16 for so400m-patch14-224).
     public init(directory: URL, maxLength: Int) throws {
-        precondition(maxLength > 0, "maxLength must be positive")
+        guard maxLength > 0 else {
+            throw SentencePieceError.invalidModel(file: directory.path, reason: "max length \(maxLength) is not positive")
+        }
         self.maxLength = maxLength
         let fm = FileManager.default
         let configURL = directory.appendingPathComponent("tokenizer_config.json")
