@@ -1,6 +1,16 @@
 import Foundation
 import Tensor
 
+/// One label's zero-shot score for an image.
+public struct ZeroShotScore: Sendable, Equatable {
+    /// The label as given.
+    public let label: String
+    /// `exp(logit_scale) · cos(image, text) + logit_bias`.
+    public let logit: Float
+    /// `sigmoid(logit)`: the probability that the image matches the label, independent of the other labels.
+    public let probability: Float
+}
+
 /// A model with its input pipelines: image files and texts in, one embedding (or error) per input out.
 ///
 /// Inputs are processed in batches; an input that fails (an unreadable image, say) yields its error in its
@@ -9,20 +19,57 @@ public final class SiglipPipeline: Sendable {
     /// The model.
     public let model: SiglipModel
     private let imageProcessorResult: Result<SiglipImageProcessor, SiglipError>
+    private let tokenizerResult: Result<SiglipTokenizer, SiglipError>
 
-    /// Loads the model and its `preprocessor_config.json` from a checkpoint directory. A missing or invalid
-    /// preprocessor config only fails image inputs, not the model.
+    /// Loads the model, its `preprocessor_config.json` and its tokenizer files from a checkpoint directory.
+    /// A missing or invalid preprocessor or tokenizer only fails the inputs that need it, not the model.
     public init(directory: URL) throws {
         model = try SiglipModel(directory: directory)
-        do {
-            imageProcessorResult = .success(try SiglipImageProcessor(directory: directory))
-        } catch {
-            imageProcessorResult = .failure(SiglipError("\(error)"))
-        }
+        imageProcessorResult = Result { try SiglipImageProcessor(directory: directory) }.mapError { SiglipError("\($0)") }
+        let length = model.config.text.maxPositionEmbeddings
+        tokenizerResult = Result { try SiglipTokenizer(directory: directory, maxLength: length) }.mapError { SiglipError("\($0)") }
     }
 
     /// The image processor from `preprocessor_config.json`.
     public func imageProcessor() throws -> SiglipImageProcessor { try imageProcessorResult.get() }
+
+    /// The tokenizer from the checkpoint's tokenizer files, padding to the text tower's length.
+    public func tokenizer() throws -> SiglipTokenizer { try tokenizerResult.get() }
+
+    /// Text embeddings for strings, `batchSize` at a time, tokenised as the reference tokenises them.
+    public func textEmbeddings(for texts: [String], batchSize: Int = 64, normalized: Bool = true) -> [Result<[Float], Error>] {
+        let tokenizer: SiglipTokenizer
+        do { tokenizer = try self.tokenizer() } catch { return texts.map { _ in .failure(error) } }
+        var results: [Result<[Float], Error>] = []
+        for start in stride(from: 0, to: texts.count, by: max(batchSize, 1)) {
+            let ids = texts[start..<min(start + batchSize, texts.count)].map { tokenizer.encode($0).map(Int.init) }
+            do {
+                let out = try model.textEmbeddings(inputIDs: ids, normalized: normalized)
+                results += (0..<ids.count).map { .success(out.rows($0..<($0 + 1)).scalars) }
+            } catch {
+                results += ids.map { _ in .failure(error) }
+            }
+        }
+        return results
+    }
+
+    /// Zero-shot scores of image files against labels put into `template` (`{}` stands for the label): per
+    /// image, one `(label, logit, probability)` per label, highest probability first. Probabilities are
+    /// independent sigmoids of `exp(t)·cos + b`, not a softmax, so they need not sum to 1.
+    public func classify(images urls: [URL], labels: [String], template: String = "This is a photo of {}.",
+                         batchSize: Int = 16, side: Int? = nil) throws -> [Result<[ZeroShotScore], Error>] {
+        let prompts = labels.map { template.replacingOccurrences(of: "{}", with: $0) }
+        let texts = try textEmbeddings(for: prompts).map { try $0.get() }
+        let textMatrix = Tensor(shape: [texts.count, model.config.vision.hiddenSize], values: texts.flatMap { $0 })
+        return imageEmbeddings(for: urls, batchSize: batchSize, side: side).map { result in
+            result.map { image in
+                let logits = model.logits(imageEmbeddings: Tensor(shape: [1, image.count], values: image), textEmbeddings: textMatrix)
+                return zip(labels, logits.scalars)
+                    .map { ZeroShotScore(label: $0, logit: $1, probability: sigmoid($1)) }
+                    .sorted { $0.probability > $1.probability }
+            }
+        }
+    }
 
     /// The square side images are resized to for `size`, or the processor's configured size.
     private func targetSize(_ side: Int?) throws -> (height: Int, width: Int) {

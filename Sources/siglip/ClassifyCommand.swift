@@ -27,11 +27,33 @@ struct ClassifyCommand: ParsableCommand {
         guard !label.isEmpty else { throw ValidationError("give at least one --label") }
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
         guard template.contains("{}") else { throw ValidationError("--template must contain {} where the label goes") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
+    @Option(name: .customLong("batch-size"), help: "Images per model call.")
+    var batchSize = 16
+
+    @Option(name: .customLong("image-size"), help: "Run images at S×S pixels instead of the checkpoint's size.")
+    var imageSize: Int?
+
     func run() throws {
-        _ = try options.load()
-        for path in images { JSONLines.emitError(input: path, SiglipError.notYetSupported("image files")) }
-        throw ExitCode(1)
+        let pipeline = try options.load()
+        let results = try pipeline.classify(images: images.map { URL(fileURLWithPath: $0) }, labels: label, template: template,
+                                            batchSize: batchSize, side: imageSize)
+        var failures = 0
+        for (path, result) in zip(images, results) {
+            switch result {
+            case .success(let scores):
+                let list = scores.map {
+                    JSONLines.object(["label": JSONLines.string($0.label), "logit": JSONLines.number($0.logit),
+                                      "probability": JSONLines.number($0.probability)])
+                }
+                JSONLines.emit(JSONLines.object(["input": JSONLines.string(path), "scores": "[" + list.joined(separator: ", ") + "]"]))
+            case .failure(let error):
+                failures += 1
+                JSONLines.emitError(input: path, error)
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
     }
 }

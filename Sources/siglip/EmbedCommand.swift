@@ -58,15 +58,8 @@ struct EmbedCommand: ParsableCommand {
         let images = pipeline.imageEmbeddings(for: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, side: imageSize, normalized: !raw)
         for (path, result) in zip(image, images) { emit(path, result) }
         if let pixelValues { inputs.embedPixelRows(file: pixelValues, emit: emit) }
-        for t in text { emit(t, .failure(SiglipError.notYetSupported("text"))) }
+        for (t, result) in zip(text, pipeline.textEmbeddings(for: text, batchSize: batchSize, normalized: !raw)) { emit(t, result) }
         if let inputIDs { inputs.embedIDRows(file: inputIDs, emit: emit) }
         if failures > 0 { throw ExitCode(1) }
-    }
-}
-
-extension SiglipError {
-    /// The error for an input kind whose pipeline has not landed yet.
-    static func notYetSupported(_ what: String) -> SiglipError {
-        SiglipError("\(what) are not yet supported by this build; use --pixel-values or --input-ids")
     }
 }

@@ -150,3 +150,53 @@ struct CLIImageTests {
         #expect(try NPYArray(contentsOf: output).shape == [1, 3, 32, 32])
     }
 }
+
+@Suite("siglip with texts")
+struct CLITextTests {
+    func texts(_ model: String) throws -> [String] {
+        try JSONDecoder().decode([String].self, from: Data(contentsOf: CLI.fixtures.appendingPathComponent("models/\(model)/expected/texts.json")))
+    }
+
+    @Test(arguments: ["tiny-siglip", "tiny-unequal"])
+    func tokenizePrintsTheReferenceIds(model: String) throws {
+        let texts = try texts(model)
+        let out = try CLI.run(["tokenize", "--model", CLI.model(model)] + texts)
+        #expect(out.status == 0, "\(out.stderr)")
+        let reference = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected(model, "texts_input_ids")))
+        let ours = out.lines.flatMap { ($0["ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.int64Value } }
+        #expect(ours == reference.integers)
+        #expect(out.lines.map { $0["text"] as? String } == texts)
+    }
+
+    @Test func embedTextsMatchesTheReference() throws {
+        let texts = try texts("tiny-unequal")
+        let out = try CLI.run(["embed", "--model", CLI.model("tiny-unequal"), "--raw"] + texts.flatMap { ["--text", $0] })
+        #expect(out.status == 0, "\(out.stderr)")
+        let raw = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected("tiny-unequal", "texts_embeds_raw"))).floats
+        #expect(out.lines.count == texts.count)
+        for (i, line) in out.lines.enumerated() {
+            let v = floats(line["embedding"]), ref = Array(raw[(i * 48)..<((i + 1) * 48)])
+            #expect(zip(v, ref).map { abs($0 - $1) }.max() ?? 1 <= 1e-4 * (ref.map(abs).max() ?? 1))
+        }
+    }
+
+    @Test func classifyPrintsSigmoidScoresHighestFirst() throws {
+        let labels = try texts("tiny-siglip")
+        let image = CLI.fixtures.appendingPathComponent("images/files/photo_chelsea_q90.jpg").path
+        let out = try CLI.run(["classify", "--model", CLI.model("tiny-siglip"), "--template", "{}"] + labels.flatMap { ["--label", $0] }
+                              + [image, "/nonexistent.jpg"])
+        #expect(out.status == 1)
+        #expect(out.lines.count == 2)
+        #expect(out.lines[1]["input"] as? String == "/nonexistent.jpg" && out.lines[1]["error"] != nil)
+        let scores = out.lines[0]["scores"] as? [[String: Any]] ?? []
+        let logits = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected("tiny-siglip", "zero_shot_logits"))).floats
+        #expect(scores.count == labels.count)
+        let probabilities = scores.compactMap { ($0["probability"] as? NSNumber)?.floatValue }
+        #expect(probabilities == probabilities.sorted(by: >))
+        for score in scores {
+            let label = score["label"] as? String ?? "", logit = (score["logit"] as? NSNumber)?.floatValue ?? .nan
+            let j = try #require(labels.firstIndex(of: label))
+            #expect(abs(logit - logits[j]) <= 1e-3, "logit of \(label)")
+        }
+    }
+}
