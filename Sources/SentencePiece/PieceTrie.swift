@@ -94,12 +94,13 @@ struct PieceTrie: Sendable {
     }
 
     /// The id of exactly `key`, or nil.
-    func exact(_ key: [UInt8]) -> Int32? {
-        key.withUnsafeBufferPointer { buffer in
-            guard let match = longestPrefix(buffer, from: 0, to: buffer.count), match.length == buffer.count else {
-                return nil
-            }
-            return match.id
+    func exact<Key: Sequence>(_ key: Key) -> Int32? where Key.Element == UInt8 {
+        var node = Self.rootNode
+        for byte in key {
+            node = child(node, byte)
+            if node < 0 { return nil }
         }
+        let id = value[Int(node)]
+        return node == Self.rootNode || id < 0 ? nil : id
     }
 }

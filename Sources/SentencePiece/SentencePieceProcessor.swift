@@ -96,8 +96,7 @@ public struct SentencePieceProcessor: Sendable {
 
     /// The id of a piece by its text; the unknown id if there is none (as `PieceToId`).
     public func id(for piece: String) -> Int32 {
-        let bytes = Array(piece.utf8)
-        return reserved.exact(bytes) ?? vocabulary.exact(bytes) ?? unknownID
+        reserved.exact(piece.utf8) ?? vocabulary.exact(piece.utf8) ?? unknownID
     }
 
     /// The type of piece `id`, or nil if out of range.

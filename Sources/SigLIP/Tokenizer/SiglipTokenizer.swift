@@ -148,7 +148,8 @@ extension SiglipTokenizer.V1 {
     /// HF `SiglipTokenizer.tokenize`: `▁` prefix, split out special tokens, canonicalise and encode each run
     /// behind an `<unk>` prefix that is then dropped, and drop a lone leading `▁` before a special token.
     func tokens(_ text: String) -> [String] {
-        let prefixed = "\u{2581}" + String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{2581}" ? " " : $0 }))
+        let hasMarker = text.unicodeScalars.contains("\u{2581}")
+        let prefixed = "\u{2581}" + (hasMarker ? String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{2581}" ? " " : $0 })) : text)
         var tokens: [String] = []
         for chunk in splitter.split(prefixed) {
             switch chunk {
@@ -164,6 +165,7 @@ extension SiglipTokenizer.V1 {
 
     /// `canonicalize_text`: Python lowercase, delete ASCII punctuation, collapse `\s+` to one space, strip.
     func canonicalize(_ text: String) -> String {
+        if let ascii = canonicalizeASCII(text) { return ascii }
         let lowered = lowercase ? UnicodeText.pythonLowercased(text) : text
         var out = String.UnicodeScalarView()
         var pendingSpace = false
@@ -178,6 +180,46 @@ extension SiglipTokenizer.V1 {
             out.append(s)
         }
         return String(out)
+    }
+
+    /// The same on bytes for ASCII text (plus the `▁` this pipeline prepends), the common case; nil otherwise.
+    /// ASCII whitespace for Python is 9–13 and 28–32.
+    func canonicalizeASCII(_ text: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        var pendingMarker = 0  // bytes of a `▁` still to copy
+        for b in text.utf8 {
+            var byte = b
+            if pendingMarker > 0 {
+                pendingMarker -= 1
+            } else if b >= 0x80 {
+                guard b == 0xE2 else { return nil }
+                pendingMarker = 2
+            } else if Self.isASCIIPunctuation(Unicode.Scalar(b)) {
+                continue
+            } else if (0x09...0x0D).contains(b) || (0x1C...0x20).contains(b) {
+                pendingSpace = true
+                continue
+            } else if lowercase && b >= 0x41 && b <= 0x5A {
+                byte = b + 32
+            }
+            if pendingSpace && !out.isEmpty { out.append(0x20) }
+            pendingSpace = false
+            out.append(byte)
+        }
+        // Only a whole `▁` (E2 96 81) may pass as non-ASCII.
+        guard pendingMarker == 0 else { return nil }
+        var i = 0
+        while i < out.count {
+            if out[i] >= 0x80 {
+                guard i + 2 < out.count, out[i] == 0xE2, out[i + 1] == 0x96, out[i + 2] == 0x81 else { return nil }
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Python's `string.punctuation`.
