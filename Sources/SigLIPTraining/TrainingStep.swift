@@ -14,10 +14,18 @@ extension TrainableSiglip {
         }
         if let lossChunk, lossChunk < 1 { throw TrainingError("the loss chunk must be at least 1; got \(lossChunk)") }
         let trainEncoders = freeze != .encoders
-        let (rawImages, visionTape): (Tensor, VisionTape?) = freeze == .image
-            ? (try vision(pixelValues).pooled, nil) : try vision.forwardKeeping(pixelValues, trainEncoder: trainEncoders)
-        let (rawTexts, textTape): (Tensor, TextTape?) = freeze == .text
-            ? (try text(inputIDs).pooled, nil) : try text.forwardKeeping(inputIDs, trainEncoder: trainEncoders)
+        let rawImages: Tensor, rawTexts: Tensor
+        var visionTape: VisionTape?, textTape: TextTape?
+        if freeze == .image {
+            rawImages = try vision(pixelValues).pooled
+        } else {
+            (rawImages, visionTape) = try vision.forwardKeeping(pixelValues, trainEncoder: trainEncoders)
+        }
+        if freeze == .text {
+            rawTexts = try text(inputIDs).pooled
+        } else {
+            (rawTexts, textTape) = try text.forwardKeeping(inputIDs, trainEncoder: trainEncoders)
+        }
         guard rawImages.columns == rawTexts.columns else {
             throw TrainingError("image embeddings have \(rawImages.columns) dimensions but text embeddings \(rawTexts.columns)")
         }
@@ -30,11 +38,12 @@ extension TrainableSiglip {
         }
         gradients.trainable(logitScale)?.data[0] += result.logitScale
         gradients.trainable(logitBias)?.data[0] += result.logitBias
-        if let textTape {
-            text.backward(textTape, gradOutput: l2NormalizedBackward(input: rawTexts, gradOutput: result.texts), gradients)
+        // Each tape is handed over (not copied), so backward frees every layer's activations as soon as it is done.
+        if let tape = textTape.take() {
+            text.backward(tape, gradOutput: l2NormalizedBackward(input: rawTexts, gradOutput: result.texts), gradients)
         }
-        if let visionTape {
-            vision.backward(visionTape, gradOutput: l2NormalizedBackward(input: rawImages, gradOutput: result.images), gradients)
+        if let tape = visionTape.take() {
+            vision.backward(tape, gradOutput: l2NormalizedBackward(input: rawImages, gradOutput: result.images), gradients)
         }
         return result.loss
     }

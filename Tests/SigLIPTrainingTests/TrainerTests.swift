@@ -1,4 +1,5 @@
 import Foundation
+import SafeTensors
 import SigLIP
 import SigLIPTraining
 import Tensor
@@ -78,5 +79,22 @@ struct TrainerTests {
         let lossTrained = try model.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs, into: Gradients())
         let lossLoaded = try reloaded.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs, into: Gradients())
         #expect(lossTrained == lossLoaded)
+    }
+}
+
+@Suite("Hugging Face layout")
+struct LayoutTests {
+    @Test("an untrained model exports exactly the checkpoint's tensors, names and shapes", arguments: ["tiny-siglip", "tiny-unequal"])
+    func exportMatchesCheckpoint(name: String) throws {
+        let fixture = TrainingFixture(name: name)
+        let model = try fixture.model()
+        let file = try SafeTensorsFile(url: fixture.modelDirectory.appendingPathComponent("model.safetensors"))
+        let exported = model.huggingFaceTensors { $0 }
+        #expect(Set(exported.map(\.name)) == Set(file.entries.keys) && exported.count == file.entries.count)
+        for (tensorName, tensor) in exported {
+            let original = try file.tensor(named: tensorName)
+            #expect(tensor.shape == original.shape && tensor.scalars == original.scalars, "\(tensorName)")
+        }
+        #expect(model.parameters.count == Set(model.parameters.map(ObjectIdentifier.init)).count, "a parameter is listed twice")
     }
 }
