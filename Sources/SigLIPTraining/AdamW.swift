@@ -38,4 +38,23 @@ public final class AdamW: Optimizer {
                         weightDecay: Self.decays(p) ? weightDecay : 0, step: s.steps)
         }
     }
+
+    /// The moments and step count of each parameter `i` as `i.exp_avg`, `i.exp_avg_sq`, `i.step` (PyTorch's names).
+    public func state(of parameters: [Tensor]) -> [(name: String, tensor: Tensor)] {
+        parameters.enumerated().flatMap { i, p -> [(name: String, tensor: Tensor)] in
+            guard let s = state[ObjectIdentifier(p)] else { return [] }
+            return [("\(i).exp_avg", s.m), ("\(i).exp_avg_sq", s.v), ("\(i).step", Tensor(shape: [1], values: [Float(s.steps)]))]
+        }
+    }
+
+    /// Restores moments saved by `state(of:)`, checking each against its parameter's shape.
+    public func restore(_ saved: [String: Tensor], parameters: [Tensor]) throws {
+        for (i, p) in parameters.enumerated() {
+            guard let m = saved["\(i).exp_avg"], let v = saved["\(i).exp_avg_sq"], let steps = saved["\(i).step"] else { continue }
+            guard m.count == p.count, v.count == p.count, steps.count == 1 else {
+                throw TrainingError("optimizer state for parameter \(i) has \(m.count) values but the parameter has \(p.count)")
+            }
+            state[ObjectIdentifier(p)] = (m.copy().reshaped(p.shape), v.copy().reshaped(p.shape), Int(steps[0]))
+        }
+    }
 }

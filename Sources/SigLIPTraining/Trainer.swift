@@ -46,7 +46,7 @@ public final class Trainer {
     /// Texts per chunk of the loss, or nil for the full B×B loss.
     public let lossChunk: Int?
     /// Optimiser steps taken so far.
-    public private(set) var steps = 0
+    public internal(set) var steps = 0
     /// The parameters the optimiser updates.
     public let trainable: [Tensor]
     private let gradients = Gradients()

@@ -98,3 +98,39 @@ struct LayoutTests {
         #expect(model.parameters.count == Set(model.parameters.map(ObjectIdentifier.init)).count, "a parameter is listed twice")
     }
 }
+
+@Suite("Resuming")
+struct ResumeTests {
+    @Test("stopping after one step and resuming from the saved checkpoint and state equals two steps in one go")
+    func resume() throws {
+        let fixture = TrainingFixture(name: "tiny-unequal")
+        let batch = TrainingBatch(pixelValues: try fixture.pixelValues(), inputIDs: try fixture.inputIDs())
+        let schedule = LearningRateSchedule(peak: 1e-3, warmupSteps: 1, totalSteps: 3)
+        func trainer(_ model: TrainableSiglip) -> Trainer {
+            Trainer(model: model, optimizer: AdamW(weightDecay: 0.1), schedule: schedule, freeze: .image, clipNorm: 0.5)
+        }
+
+        let straight = try fixture.model()
+        let one = trainer(straight)
+        _ = try one.step([batch])
+        let secondStraight = try one.step([batch])
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglip-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = trainer(try fixture.model())
+        _ = try first.step([batch])
+        try first.model.save(to: directory)
+        try first.saveState(to: directory.appendingPathComponent(Trainer.stateFileName))
+
+        let resumed = trainer(try TrainableSiglip(directory: directory))
+        try resumed.restoreState(from: directory.appendingPathComponent(Trainer.stateFileName))
+        #expect(resumed.steps == 1)
+        let secondResumed = try resumed.step([batch])
+        #expect(secondResumed.learningRate == secondStraight.learningRate && secondResumed.loss == secondStraight.loss)
+        for (a, b) in zip(resumed.model.parameters, straight.parameters) { #expect(a.scalars == b.scalars, "\(a.shape)") }
+
+        // A state file from another optimiser is refused rather than half-applied.
+        let sgd = Trainer(model: try fixture.model(), optimizer: SGD(), schedule: schedule, freeze: .image)
+        #expect(throws: TrainingError.self) { try sgd.restoreState(from: directory.appendingPathComponent(Trainer.stateFileName)) }
+    }
+}
