@@ -134,3 +134,38 @@ struct ResumeTests {
         #expect(throws: TrainingError.self) { try sgd.restoreState(from: directory.appendingPathComponent(Trainer.stateFileName)) }
     }
 }
+
+@Suite("Training from scratch")
+struct InitializationTests {
+    @Test("a new model has the reference's tensors, t′ = log 10, b = −10, seeded weights of the intended scale")
+    func initialize() throws {
+        let fixture = TrainingFixture(name: "tiny-unequal")
+        let config = fixture.modelDirectory.appendingPathComponent("config.json")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("siglip-init-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let a = try TrainableSiglip.initialize(configFile: config, seed: 1, in: root.appendingPathComponent("a"))
+        let b = try TrainableSiglip.initialize(configFile: config, seed: 1, in: root.appendingPathComponent("b"))
+        let c = try TrainableSiglip.initialize(configFile: config, seed: 2, in: root.appendingPathComponent("c"))
+
+        let reference = try SafeTensorsFile(url: fixture.modelDirectory.appendingPathComponent("model.safetensors"))
+        let tensors = a.huggingFaceTensors { $0 }
+        #expect(Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.tensor.shape) }) == reference.entries.mapValues(\.shape))
+        #expect(abs(a.logitScale[0] - Float(log(10.0))) < 1e-7 && a.logitBias[0] == -10)
+        #expect(zip(a.parameters, b.parameters).allSatisfy { $0.scalars == $1.scalars })
+        #expect(!zip(a.parameters, c.parameters).allSatisfy { $0.scalars == $1.scalars })
+
+        let table = a.text.embeddings.tokenEmbedding
+        let std = (sumOfSquares(table) / Double(table.count)).squareRoot()
+        #expect(abs(std * Double(table.columns).squareRoot() - 1) < 0.05, "token embedding std \(std)")
+        let qkv = a.text.encoder.layers[0].selfAttn.qkv.weight
+        let bound = Float((6.0 / Double(2 * qkv.columns)).squareRoot())
+        #expect(qkv.scalars.allSatisfy { abs($0) <= bound } && maxMagnitude(qkv) > 0.9 * bound)
+        #expect(a.text.encoder.layers[0].layerNorm1.weight.scalars.allSatisfy { $0 == 1 })
+
+        // It trains: a few AdamW steps on the fixture batch lower the loss.
+        let trainer = Trainer(model: a, optimizer: AdamW(), schedule: LearningRateSchedule(peak: 1e-3, totalSteps: 4, decay: .constant))
+        let batch = TrainingBatch(pixelValues: try fixture.pixelValues(), inputIDs: try fixture.inputIDs())
+        let losses = try (0..<4).map { _ in try trainer.step([batch]).loss }
+        #expect(losses.last! < losses.first!, "losses \(losses)")
+    }
+}
