@@ -14,6 +14,22 @@ struct SiglipCommand: ParsableCommand {
         """,
         subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self]
     )
+
+    /// Refuses arguments that are not valid UTF-8 before parsing: Swift would silently repair them into
+    /// U+FFFD, and a text the user did not type would be embedded.
+    static func main() {
+        for i in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[i], String(validatingCString: raw) == nil else { continue }
+            printError("argument \(i) is not valid UTF-8; pass texts in UTF-8 (or through --input as JSON Lines)")
+            Foundation.exit(2)
+        }
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every model-running command shares.

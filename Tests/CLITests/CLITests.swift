@@ -200,3 +200,95 @@ struct CLITextTests {
         }
     }
 }
+
+@Suite("siglip tokenize over the whole tokenizer corpus")
+struct CLICorpusTests {
+    static let tokenizers = CLI.fixtures.appendingPathComponent("tokenizers")
+
+    /// The corpus texts, written one JSON string per line for `--input`.
+    func corpusFile() throws -> (URL, Int) {
+        let lines = try String(contentsOf: Self.tokenizers.appendingPathComponent("corpus.jsonl"), encoding: .utf8).split(separator: "\n")
+        // JSONDecoder/JSONEncoder: JSONSerialization drops a U+FEFF inside a string on Linux (corpus row 36 has one).
+        struct Row: Decodable { let text: String }
+        let texts = try lines.map { try JSONDecoder().decode(Row.self, from: Data($0.utf8)).text }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString).jsonl")
+        let body = try texts.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try (body.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        return (file, texts.count)
+    }
+
+    /// The reference ids of one tokenizer fixture, padded back to 64 with `pad`.
+    func expected(_ tokenizer: String, key: String, pad: Int64) throws -> [[Int64]] {
+        let lines = try String(contentsOf: Self.tokenizers.appendingPathComponent("\(tokenizer)/expected.jsonl"), encoding: .utf8).split(separator: "\n").dropFirst()
+        return try lines.map { line in
+            let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let ids = (row?[key] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.int64Value }
+            return ids + Array(repeating: pad, count: 64 - ids.count)
+        }
+    }
+
+    func run(model: String, reference: [[Int64]], count: Int, file: URL) throws {
+        let out = try CLI.run(["tokenize", "--model", model, "--input", file.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.lines.count == count)
+        let mismatches = zip(out.lines, reference).filter { line, ref in
+            (line["ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.int64Value } != ref
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) of \(count) texts differ, first: \(mismatches.first?.0["text"] ?? "")")
+    }
+
+    @Test func siglipPipelineThroughTheCommandLine() throws {
+        let (file, count) = try corpusFile()
+        defer { try? FileManager.default.removeItem(at: file) }
+        try run(model: CLI.model("tiny-siglip"), reference: try expected("unigram-nmt-nfkc", key: "hf64", pad: 1), count: count, file: file)
+    }
+
+    @Test func siglip2PipelineThroughTheCommandLine() throws {
+        let (file, count) = try corpusFile()
+        // A checkpoint directory with the Gemma-style tokenizer and a 64-position text tower.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siglip2-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: file); try? FileManager.default.removeItem(at: dir) }
+        for name in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(at: Self.tokenizers.appendingPathComponent("bpe-gemma/\(name)"), to: dir.appendingPathComponent(name))
+        }
+        try Data(#"{"model_type": "siglip", "text_config": {"vocab_size": 1000}}"#.utf8).write(to: dir.appendingPathComponent("config.json"))
+        try run(model: dir.path, reference: try expected("bpe-gemma", key: "v2", pad: 0), count: count, file: file)
+    }
+
+    @Test func invalidInputIsRefusedClearly() throws {
+        var bad = Data("\"fine\"\n".utf8)
+        bad.append(contentsOf: [0x22, 0x61, 0xFF, 0x22, 0x0A])   // "a\xFF": not UTF-8
+        bad.append(Data("not json\n".utf8))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).jsonl")
+        try bad.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let out = try CLI.run(["tokenize", "--model", CLI.model("tiny-siglip"), "--input", file.path])
+        #expect(out.status == 1)
+        #expect(out.lines.count == 3)
+        #expect(out.lines[0]["text"] as? String == "fine")
+        #expect(out.lines[1]["input"] as? String == "\(file.path):2" && out.lines[1]["error"] != nil)
+        #expect(out.lines[2]["input"] as? String == "\(file.path):3" && out.lines[2]["error"] != nil)
+    }
+
+    @Test func invalidUTF8ArgumentsAreRefused() throws {
+        let process = Process()
+        // Process passes Swift Strings, so the invalid bytes go through a shell's printf.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$0\" tokenize --model \"$1\" \"$(printf 'ab\\377c')\"", CLI.binary.path, CLI.model("tiny-siglip")]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("not valid UTF-8"))
+    }
+
+    @Test func decodeTurnsIdsBackIntoText() throws {
+        let out = try CLI.run(["tokenize", "--model", CLI.model("tiny-siglip"), "--decode", "7", "45", "37", "7", "59", "1", "1"])
+        #expect(out.status == 0)
+        // The same ids the reference gives "This is a photo of a cat." without its first two pieces.
+        #expect(out.lines.first?["text"] as? String == "a photo of a cat")
+    }
+}
