@@ -79,22 +79,28 @@ extension TrainableSiglip {
     }
 }
 
-/// A seeded source of initial weights: SplitMix64 bits, uniform and (truncated) normal draws.
+/// A seeded source of initial weights and shuffles: SplitMix64 bits, uniform and (truncated) normal draws.
 struct WeightGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
 
-    /// A uniform draw in [0, 1) with 24 random bits.
-    mutating func unit() -> Float {
+    /// The next 64 random bits.
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Float((z ^ (z >> 31)) >> 40) * 0x1p-24
+        return z ^ (z >> 31)
     }
 
+    /// A uniform draw in [0, 1) with 24 random bits.
+    mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }
+
     mutating func uniform(_ low: Float, _ high: Float) -> Float { low + (high - low) * unit() }
+
+    /// A uniform integer in `0..<bound` (for shuffling; the tiny modulo bias is irrelevant there).
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 
     /// A standard normal draw (Box–Muller).
     mutating func normal() -> Float {
