@@ -49,7 +49,7 @@ let package = Package(
         // Image decoding, orientation, RGB conversion and Pillow-exact resampling; knows nothing of SigLIP.
         .target(
             name: "ImageIO",
-            dependencies: ["CTurboJPEG", "CPNGReader", "CWebP", "CGIF"],
+            dependencies: ["CTurboJPEG", "CPNGReader", "CPNG", "CWebP", "CGIF"],
             swiftSettings: kernelSettings
         ),
 
@@ -73,13 +73,13 @@ let package = Package(
         ),
 
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
-        .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors"], swiftSettings: kernelSettings),
+        .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"], swiftSettings: kernelSettings),
 
         // The command-line tool: parses arguments and prints.
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "NPY",
+                "SigLIP", "SigLIPTraining", "NPY",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -292,3 +292,21 @@ struct CLICorpusTests {
         #expect(out.lines.first?["text"] as? String == "a photo of a cat")
     }
 }
+
+@Suite("siglip datasets")
+struct CLIDatasetsTests {
+    @Test func shapesWritesImagesAndCaptionsThatEmbed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shapes-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = try CLI.run(["datasets", "shapes", "--output", dir.path, "--count", "5", "--test-count", "3", "--seed", "2"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let train = try String(contentsOf: dir.appendingPathComponent("train.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(train.count == 5)
+        // The images are real files the image pipeline reads.
+        let first = try JSONSerialization.jsonObject(with: Data(train[0].utf8)) as? [String: Any]
+        let image = dir.appendingPathComponent(first?["image"] as? String ?? "").path
+        let embedded = try CLI.run(["embed", "--model", CLI.model("tiny-siglip"), "--image", image])
+        #expect(embedded.status == 0 && floats(embedded.lines.first?["embedding"]).count == 64)
+        #expect(try CLI.run(["datasets", "shapes", "--output", dir.path, "--size", "4"]).status != 0)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import ImageIO
+import Tensor
+
+/// A synthetic image–caption data set: coloured shapes on plain backgrounds, captioned "a red circle".
+///
+/// Some colour–shape combinations never appear in training, so a model trained on it can be checked on
+/// compositions it has only seen in parts (zero-shot over all captions). Generation is deterministic: the same
+/// options give the same bytes.
+public enum ShapesDataset {
+    /// The colours, with the RGB value each is drawn around.
+    public static let colours: [(name: String, rgb: SIMD3<Float>)] = [
+        ("red", [220, 40, 40]), ("green", [40, 180, 60]), ("blue", [40, 80, 220]),
+        ("yellow", [235, 210, 40]), ("purple", [150, 60, 190]), ("orange", [245, 140, 30]),
+    ]
+    /// The shapes.
+    public static let shapes = ["circle", "square", "triangle", "cross", "ring"]
+
+    /// One colour–shape pair.
+    public struct Combination: Hashable, Sendable {
+        /// Index into `colours`.
+        public let colour: Int
+        /// Index into `shapes`.
+        public let shape: Int
+        /// The pair of `colours[colour]` and `shapes[shape]`.
+        public init(colour: Int, shape: Int) {
+            self.colour = colour
+            self.shape = shape
+        }
+        /// "a red circle", "an orange ring".
+        public var caption: String {
+            let name = colours[colour].name
+            return "\("aeiou".contains(name.first ?? "x") ? "an" : "a") \(name) \(shapes[shape])"
+        }
+    }
+
+    /// Every combination, colour-major.
+    public static var combinations: [Combination] {
+        colours.indices.flatMap { c in shapes.indices.map { Combination(colour: c, shape: $0) } }
+    }
+
+    /// The combinations kept out of training: one per colour, on shapes spread so every shape stays in training.
+    public static let heldOut: Set<Combination> = Set(colours.indices.map { Combination(colour: $0, shape: ($0 * 2) % shapes.count) })
+
+    /// How many images to write and how.
+    public struct Options: Sendable {
+        /// Training images (seen combinations only).
+        public var count = 20_000
+        /// Test images, spread over every combination, held-out ones included.
+        public var testCount = 600
+        /// Image side in pixels.
+        public var size = 32
+        /// The seed every random choice derives from.
+        public var seed: UInt64 = 0
+        /// Defaults: 20,000 training and 600 test images of 32×32 pixels, seed 0.
+        public init() {}
+    }
+
+    /// Writes `images/{train,test}/*.png`, `train.jsonl`, `test.jsonl` and `labels.txt` under `directory`,
+    /// calling `progress(done, total)` as images are written.
+    public static func write(to directory: URL, options: Options, progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws {
+        let fm = FileManager.default
+        for split in ["train", "test"] {
+            try fm.createDirectory(at: directory.appendingPathComponent("images/\(split)"), withIntermediateDirectories: true)
+        }
+        let seen = combinations.filter { !heldOut.contains($0) }
+        let all = combinations
+        let total = options.count + options.testCount
+        let counter = ProgressCounter()
+        let rows: [Result<String, Error>] = Compute.map(total) { i in
+            let isTest = i >= options.count
+            let index = isTest ? i - options.count : i
+            var random = SplitMix64(seed: options.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i))
+            let combination = isTest ? all[index % all.count] : seen[random.int(below: seen.count)]
+            let path = "images/\(isTest ? "test" : "train")/\(String(format: "%06d", index)).png"
+            let result = Result {
+                try render(combination, size: options.size, random: &random).pngData().write(to: directory.appendingPathComponent(path))
+                var row: [String: Any] = ["image": path, "text": combination.caption]
+                if isTest {
+                    row["colour"] = colours[combination.colour].name
+                    row["shape"] = shapes[combination.shape]
+                    row["held_out"] = heldOut.contains(combination)
+                }
+                return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+            }
+            progress(counter.increment(), total)
+            return result
+        }
+        let lines = try rows.map { try $0.get() }
+        try (lines[..<options.count].joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+        try (lines[options.count...].joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
+        try (all.map(\.caption).joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("labels.txt"), atomically: true, encoding: .utf8)
+    }
+
+    /// One image: a jittered colour shape of random size and place on a plain background of low saturation.
+    public static func render(_ combination: Combination, size: Int, random: inout SplitMix64) -> RGBImage {
+        let grey = random.float(in: 0...255)
+        let background = SIMD3<Float>(repeating: grey) + SIMD3(random.float(in: -25...25), random.float(in: -25...25), random.float(in: -25...25))
+        let jitter = SIMD3(random.float(in: -20...20), random.float(in: -20...20), random.float(in: -20...20))
+        let colour = colours[combination.colour].rgb + jitter
+        let side = Float(size)
+        let radius = random.float(in: 0.2...0.42) * side
+        let cx = random.float(in: radius...(side - radius)), cy = random.float(in: radius...(side - radius))
+        var pixels = [UInt8](repeating: 0, count: size * size * 3)
+        let samples = 4   // 4×4 supersampling for smooth edges
+        for y in 0..<size {
+            for x in 0..<size {
+                var covered: Float = 0
+                for sy in 0..<samples {
+                    for sx in 0..<samples {
+                        let dx = Float(x) + (Float(sx) + 0.5) / Float(samples) - cx
+                        let dy = Float(y) + (Float(sy) + 0.5) / Float(samples) - cy
+                        if inside(shapes[combination.shape], dx / radius, dy / radius) { covered += 1 }
+                    }
+                }
+                let a = covered / Float(samples * samples)
+                let c = background * (1 - a) + colour * a
+                for k in 0..<3 { pixels[(y * size + x) * 3 + k] = UInt8(max(0, min(255, c[k].rounded()))) }
+            }
+        }
+        return RGBImage(width: size, height: size, pixels: pixels)
+    }
+
+    /// Whether the point (x, y), in units of the shape's radius from its centre, lies inside the shape.
+    static func inside(_ shape: String, _ x: Float, _ y: Float) -> Bool {
+        switch shape {
+        case "circle": return x * x + y * y <= 1
+        case "square": return abs(x) <= 0.8 && abs(y) <= 0.8
+        case "triangle": return y <= 0.75 && y >= -1 && abs(x) <= (y + 1) / 1.75 * 1.01   // apex up, base at 0.75
+        case "cross": return (abs(x) <= 0.3 && abs(y) <= 1) || (abs(y) <= 0.3 && abs(x) <= 1)
+        default: let r = x * x + y * y; return r <= 1 && r >= 0.36   // ring
+        }
+    }
+}
+
+/// A thread-safe counter for progress reports from parallel workers.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}
+
+/// SplitMix64: a small, fast, seedable generator, so data sets reproduce from their seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A uniform float in `range`.
+    public mutating func float(in range: ClosedRange<Float>) -> Float {
+        range.lowerBound + Float(next() >> 40) / Float(1 << 24) * (range.upperBound - range.lowerBound)
+    }
+    /// A uniform integer in `0..<bound`.
+    public mutating func int(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}

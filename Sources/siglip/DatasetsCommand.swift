@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import SigLIPTraining
+
+struct DatasetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "datasets",
+        abstract: "Generate data sets for training and evaluation.",
+        subcommands: [ShapesCommand.self]
+    )
+}
+
+struct ShapesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shapes",
+        abstract: "Coloured shapes with captions (\"a red circle\"); some colour–shape pairs are kept out of training.",
+        discussion: """
+        Writes OUTPUT/train.jsonl ({"image", "text"} per line, paths relative to the file), OUTPUT/test.jsonl \
+        (also "colour", "shape" and "held_out"), OUTPUT/labels.txt (every caption) and the PNG images. \
+        The same --seed gives the same files.
+        """
+    )
+
+    @Option(name: .long, help: "The directory to write.") var output: String
+    @Option(name: .long, help: "Training images.") var count = 20_000
+    @Option(name: .customLong("test-count"), help: "Test images, over every colour–shape pair.") var testCount = 600
+    @Option(name: .long, help: "Image side in pixels.") var size = 32
+    @Option(name: .long, help: "Random seed.") var seed: UInt64 = 0
+
+    func validate() throws {
+        guard count >= 0, testCount >= 0, count + testCount > 0 else { throw ValidationError("--count and --test-count must not be negative, nor both zero") }
+        guard (8...1024).contains(size) else { throw ValidationError("--size must be between 8 and 1024") }
+    }
+
+    func run() throws {
+        var options = ShapesDataset.Options()
+        (options.count, options.testCount, options.size, options.seed) = (count, testCount, size, seed)
+        let progress = ProgressBar("shapes", total: count + testCount)
+        try ShapesDataset.write(to: URL(fileURLWithPath: output), options: options) { done, _ in progress.update(done) }
+        print("wrote \(count) training and \(testCount) test images to \(output); held out: " +
+              ShapesDataset.heldOut.map(\.caption).sorted().joined(separator: ", "))
+    }
+}
