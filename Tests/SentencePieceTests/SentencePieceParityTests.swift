@@ -48,3 +48,27 @@ struct SentencePieceParityTests {
         #expect(mismatches == 0)
     }
 }
+
+/// Models with UNUSED pieces (edited copies; the trainer never writes them): unigram skips them in the lattice,
+/// BPE splits them back into the pieces they were merged from.
+@Suite("Unused pieces")
+struct UnusedPieceTests {
+    @Test(arguments: ["unigram-identity", "bpe-gemma"])
+    func idsMatchReference(model: String) throws {
+        let directory = Fixtures.root.appendingPathComponent("unused")
+        let processor = try SentencePieceProcessor(contentsOf: directory.appendingPathComponent(model + ".model"))
+        #expect(processor.model.pieces.contains { $0.type == .unused })
+        let lines = try Fixtures.lines(directory.appendingPathComponent("expected.jsonl")).dropFirst()
+        #expect(lines.count == 1500)
+        var mismatches = 0
+        for (text, line) in zip(Fixtures.corpus, lines) {
+            let row = try #require(try JSONSerialization.jsonObject(with: line) as? [String: [Int]])
+            let want = try #require(row[model]).map(Int32.init)
+            if processor.encode(text) != want {
+                mismatches += 1
+                if mismatches <= 3 { Issue.record("\(model) \(text.debugDescription): got \(processor.encode(text)), want \(want)") }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+}
