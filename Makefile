@@ -29,6 +29,7 @@ $(PYTHON):
 
 fixtures: $(PYTHON)
 	$(PYTHON) scripts/fixtures/models.py Tests/Fixtures/models
+	$(PYTHON) scripts/fixtures/training.py Tests/Fixtures/training
 
 # Builds a random-init checkpoint with google/siglip-base-patch16-224's geometry and compares us with the reference.
 parity-base: build $(PYTHON)
