@@ -46,7 +46,8 @@ extension MultiheadAttentionPoolingHead {
 /// What the image tower keeps from its forward pass.
 package struct VisionTape {
     let batch: Int, length: Int
-    let patches: Tensor
+    /// The patch matrix (the patch embedding's input), kept only when the embeddings train.
+    let patches: Tensor?
     /// False when the embeddings and encoder are frozen (they then ran inference-only and kept nothing).
     let trainsEncoder: Bool
     var layers: [EncoderLayerTape]
@@ -74,7 +75,7 @@ extension VisionTransformer {
             encoder(x, batch: batch, length: length)
         }
         let (pooled, head) = head.forwardKeeping(postLayernorm(encoded), batch: batch, length: length)
-        return (pooled, VisionTape(batch: batch, length: length, patches: patches, trainsEncoder: trainEncoder, layers: layers, encoded: encoded, head: head))
+        return (pooled, VisionTape(batch: batch, length: length, patches: trainEncoder ? patches : nil, trainsEncoder: trainEncoder, layers: layers, encoded: encoded, head: head))
     }
 
     /// Adds every image-tower parameter gradient into `grads`, given `dL/d(raw image embeddings)`.
@@ -85,6 +86,8 @@ extension VisionTransformer {
         guard let dEncoded else { return }
         let dx = encoder.backward(&tape.layers, gradOutput: dEncoded, batch: tape.batch, length: tape.length, grads)
         if let dPositions = grads.trainable(embeddings.positionEmbedding) { sumRepeating(dx, into: dPositions) }
-        embeddings.patchEmbedding.backward(input: tape.patches, gradOutput: dx, grads, needsInputGradient: false)
+        if let patches = tape.patches {
+            embeddings.patchEmbedding.backward(input: patches, gradOutput: dx, grads, needsInputGradient: false)
+        }
     }
 }
