@@ -1,4 +1,5 @@
 import Foundation
+import NPY
 import SafeTensors
 import SigLIP
 import SigLIPTraining
@@ -167,5 +168,34 @@ struct InitializationTests {
         let batch = TrainingBatch(pixelValues: try fixture.pixelValues(), inputIDs: try fixture.inputIDs())
         let losses = try (0..<4).map { _ in try trainer.step([batch]).loss }
         #expect(losses.last! < losses.first!, "losses \(losses)")
+    }
+}
+
+@Suite("Training trajectory against PyTorch")
+struct TrajectoryTests {
+    /// Five AdamW steps with warm-up, cosine decay and clipping, fully and with the image tower locked (LiT), against
+    /// the losses, gradient norms and learning rates PyTorch recorded for the same steps (scripts/fixtures/training.py).
+    @Test("losses, gradient norms and learning rates over five AdamW steps", arguments: [Freeze.none, .image])
+    func fiveSteps(freeze: Freeze) throws {
+        let fixture = TrainingFixture(name: "tiny-unequal")
+        let expected = try NPYArray(contentsOf: fixture.directory.appendingPathComponent("trajectory-\(freeze.rawValue).npy"))
+        let rows = expected.shape[0] - 1
+        let reference = (0...rows).map { Array(expected.floats[$0 * 3..<$0 * 3 + 3]) }
+        let trainer = Trainer(model: try fixture.model(), optimizer: AdamW(weightDecay: 0.1),
+                              schedule: LearningRateSchedule(peak: 2e-3, warmupSteps: 2, totalSteps: rows, decay: .cosine),
+                              freeze: freeze, clipNorm: 1, lossChunk: 3)
+        let batch = TrainingBatch(pixelValues: try fixture.pixelValues(), inputIDs: try fixture.inputIDs())
+        var worstLoss: Float = 0, worstNorm: Float = 0
+        for step in 0..<rows {
+            let report = try trainer.step([batch])
+            worstLoss = max(worstLoss, abs(report.loss - reference[step][0]) / reference[step][0])
+            worstNorm = max(worstNorm, abs(report.gradientNorm - reference[step][1]) / reference[step][1])
+            #expect(abs(report.learningRate - reference[step][2]) <= 1e-9, "step \(step) learning rate")
+        }
+        let final = try trainer.model.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs, into: Gradients())
+        worstLoss = max(worstLoss, abs(final - reference[rows][0]) / reference[rows][0])
+        #expect(worstLoss <= Tolerance.loss, "worst relative loss error \(worstLoss)")
+        #expect(worstNorm <= Tolerance.tensor, "worst relative gradient-norm error \(worstNorm)")
+        print("trajectory \(freeze): losses within \(worstLoss), gradient norms within \(worstNorm)")
     }
 }
