@@ -1,17 +1,58 @@
+import Foundation
 #if canImport(Accelerate)
 import Accelerate
-#elseif canImport(COpenBLAS)
+#else
+#if canImport(COpenBLAS)
 import COpenBLAS
 #endif
+#if canImport(CDNNL)
+import CDNNL
+#endif
+#endif
 
-/// The system BLAS: OpenBLAS on Linux, Accelerate on Apple platforms. Only single-precision GEMM is used.
+/// A library that multiplies Float32 matrices for the kernels.
+public enum GEMMBackend: String, Sendable, CaseIterable {
+    /// OpenBLAS `cblas_sgemm` (Linux).
+    case openBLAS = "openblas"
+    /// oneDNN `dnnl_sgemm` (Linux): JIT-generated AVX-512 kernels.
+    case oneDNN = "onednn"
+    /// Apple's Accelerate `cblas_sgemm` (macOS).
+    case accelerate
+}
+
+/// Single-precision GEMM through the chosen library. Every call is single-threaded: `Compute` owns the threads.
 public enum BLAS {
-    /// The GEMM library's name, for diagnostics and benchmarks.
+    /// The library in use: `SIGLIP_GEMM=openblas|onednn` in the environment, else the fastest measured here.
+    nonisolated(unsafe) public static var backend: GEMMBackend = defaultBackend
+
+    /// The library's name, for diagnostics and benchmarks.
     public static var name: String {
+        switch backend {
+        case .accelerate: return "Accelerate"
+        case .oneDNN: return "oneDNN"
+        case .openBLAS:
+            #if canImport(COpenBLAS) && !canImport(Accelerate)
+            return "OpenBLAS (\(String(cString: openblas_get_corename())))"
+            #else
+            return "OpenBLAS"
+            #endif
+        }
+    }
+
+    /// oneDNN's JIT kernels ran the encoder's GEMM shapes 1.4–1.5× faster than Debian's OpenBLAS here
+    /// (docs/PERFORMANCE.md); OpenBLAS stays available as the fallback.
+    static var defaultBackend: GEMMBackend {
         #if canImport(Accelerate)
-        return "Accelerate"
+        return .accelerate
         #else
-        return "OpenBLAS (\(String(cString: openblas_get_corename())))"
+        if let name = ProcessInfo.processInfo.environment["SIGLIP_GEMM"], let chosen = GEMMBackend(rawValue: name.lowercased()) {
+            return chosen
+        }
+        #if canImport(CDNNL)
+        return .oneDNN
+        #else
+        return .openBLAS
+        #endif
         #endif
     }
 
@@ -24,8 +65,9 @@ public enum BLAS {
     /// Makes the BLAS library run in the calling thread only (see `Compute`).
     static func pinSingleThreaded() { _ = pinOnce }
 
-    /// `C[m×n] = alpha · A[m×k] · op(B) + beta · C`, row-major, where op(B) is `B[k×n]` or, with
-    /// `transposeB`, `B[n×k]ᵀ` (the `[out, in]` weight layout). `lda`, `ldb`, `ldc` are row strides.
+    /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, row-major, where op(A) is `A[m×k]` or, with `transposeA`,
+    /// `A[k×m]ᵀ`, and op(B) is `B[k×n]` or, with `transposeB`, `B[n×k]ᵀ` (the `[out, in]` weight layout).
+    /// `lda`, `ldb`, `ldc` are row strides.
     @inline(__always)
     static func sgemm(
         m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -34,6 +76,16 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        #if !canImport(Accelerate) && canImport(CDNNL)
+        if backend == .oneDNN {
+            // One thread per call: the calling thread is one of Compute's workers.
+            omp_set_num_threads(1)
+            let t = { (flag: Bool) -> CChar in CChar(UInt8(ascii: flag ? "T" : "N")) }
+            _ = dnnl_sgemm(t(transposeA), t(transposeB), Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda),
+                           b, Int64(ldb), beta, c, Int64(ldc))
+            return
+        }
+        #endif
         pinSingleThreaded()
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,

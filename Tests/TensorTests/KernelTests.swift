@@ -55,6 +55,22 @@ struct KernelTests {
         #expect(maxDifference(activated, geluExpected) < 1e-4)
     }
 
+    #if os(Linux)
+    @Test("every GEMM library gives the same products", arguments: [GEMMBackend.openBLAS, .oneDNN])
+    func everyBackend(backend: GEMMBackend) {
+        var noise = Noise(seed: 5)
+        let x = noise.tensor([70, 96]), w = noise.tensor([130, 96]), b = noise.tensor([130])
+        let saved = BLAS.backend
+        defer { BLAS.backend = saved }
+        BLAS.backend = backend
+        #expect(maxDifference(linear(x, weight: w, bias: b), referenceLinear(x, w, b)) < 1e-4, "\(backend)")
+        let qkv = noise.tensor([2 * 9, 3 * 32])
+        let out = attention(query: qkv.columns(0..<32), key: qkv.columns(32..<64), value: qkv.columns(64..<96),
+                            batch: 2, queryLength: 9, keyLength: 9, heads: 4)
+        #expect(maxDifference(out, AttentionTests().reference(qkv, batch: 2, length: 9, heads: 4)) < 1e-5, "\(backend)")
+    }
+    #endif
+
     @Test func linearUsesAllThreadCounts() {
         var noise = Noise(seed: 7)
         let x = noise.tensor([300, 256]), w = noise.tensor([512, 256]), b = noise.tensor([512])
