@@ -4,19 +4,18 @@ enum HFNormalizer: Sendable {
     case replace(pattern: String, content: String)
     case prepend(String)
 
-    static func parse(_ json: Any?, file: String) throws -> [HFNormalizer] {
-        guard let object = json as? [String: Any] else { return [] }
-        let type = object["type"] as? String ?? "?"
+    static func parse(_ json: JSONValue?, file: String) throws -> [HFNormalizer] {
+        guard let object = json, object.object != nil else { return [] }
+        let type = object["type"]?.string ?? "?"
         switch type {
         case "Sequence":
-            return try (object["normalizers"] as? [Any] ?? []).flatMap { try parse($0, file: file) }
+            return try (object["normalizers"]?.array ?? []).flatMap { try parse($0, file: file) }
         case "Lowercase": return [.lowercase]
         case "Prepend":
-            guard let text = object["prepend"] as? String else { throw SentencePieceError.invalidJSON(file: file, reason: "Prepend") }
+            guard let text = object["prepend"]?.string else { throw SentencePieceError.invalidJSON(file: file, reason: "Prepend") }
             return [.prepend(text)]
         case "Replace":
-            guard let pattern = (object["pattern"] as? [String: Any])?["String"] as? String,
-                  let content = object["content"] as? String else {
+            guard let pattern = object["pattern"]?["String"]?.string, let content = object["content"]?.string else {
                 throw SentencePieceError.unsupported(file: file, component: "Replace with a regex pattern")
             }
             return [.replace(pattern: pattern, content: content)]
@@ -40,16 +39,15 @@ enum HFPreTokenizer: Sendable {
                                            mergedWithNext = "MergedWithNext" }
     case split(pattern: String, behavior: Behavior)
 
-    static func parse(_ json: Any?, file: String) throws -> [HFPreTokenizer] {
-        guard let object = json as? [String: Any] else { return [] }
-        let type = object["type"] as? String ?? "?"
+    static func parse(_ json: JSONValue?, file: String) throws -> [HFPreTokenizer] {
+        guard let object = json, object.object != nil else { return [] }
+        let type = object["type"]?.string ?? "?"
         switch type {
         case "Sequence":
-            return try (object["pretokenizers"] as? [Any] ?? []).flatMap { try parse($0, file: file) }
+            return try (object["pretokenizers"]?.array ?? []).flatMap { try parse($0, file: file) }
         case "Split":
-            guard let pattern = (object["pattern"] as? [String: Any])?["String"] as? String, !pattern.isEmpty,
-                  object["invert"] as? Bool != true,
-                  let behavior = (object["behavior"] as? String).flatMap(Behavior.init(rawValue:)) else {
+            guard let pattern = object["pattern"]?["String"]?.string, !pattern.isEmpty, object["invert"]?.bool != true,
+                  let behavior = object["behavior"]?.string.flatMap(Behavior.init(rawValue:)) else {
                 throw SentencePieceError.unsupported(file: file, component: "Split other than a plain string")
             }
             return [.split(pattern: pattern, behavior: behavior)]

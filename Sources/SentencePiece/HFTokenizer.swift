@@ -20,63 +20,36 @@ public struct HFTokenizer: Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw SentencePieceError.unreadable(file: file, reason: error.localizedDescription)
         }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw SentencePieceError.invalidJSON(file: file, reason: "not a JSON object")
+        let root: TokenizerFile
+        do { root = try JSONDecoder().decode(TokenizerFile.self, from: data) } catch {
+            throw SentencePieceError.invalidJSON(file: file, reason: "\(error)")
         }
-        guard let modelJSON = root["model"] as? [String: Any], let type = modelJSON["type"] as? String else {
-            throw SentencePieceError.invalidJSON(file: file, reason: "no model")
+        let modelJSON = root.model
+        guard modelJSON.type == "BPE" else {
+            throw SentencePieceError.unsupported(file: file, component: "model \(modelJSON.type)")
         }
-        guard type == "BPE" else { throw SentencePieceError.unsupported(file: file, component: "model \(type)") }
-        for key in ["continuing_subword_prefix", "end_of_word_suffix"] where !(modelJSON[key] is NSNull || modelJSON[key] == nil) {
-            throw SentencePieceError.unsupported(file: file, component: "BPE \(key)")
+        if modelJSON.continuing_subword_prefix != nil || modelJSON.end_of_word_suffix != nil || modelJSON.dropout != nil
+            || modelJSON.ignore_merges == true {
+            throw SentencePieceError.unsupported(file: file, component: "BPE with a subword prefix/suffix, dropout or ignore_merges")
         }
-        if let dropout = modelJSON["dropout"], !(dropout is NSNull) {
-            throw SentencePieceError.unsupported(file: file, component: "BPE dropout")
-        }
-        if modelJSON["ignore_merges"] as? Bool == true {
-            throw SentencePieceError.unsupported(file: file, component: "BPE ignore_merges")
-        }
-        guard let vocabJSON = modelJSON["vocab"] as? [String: Any] else {
-            throw SentencePieceError.invalidJSON(file: file, reason: "BPE vocab is not an object")
-        }
-        var vocabulary: [String: Int32] = [:]
-        vocabulary.reserveCapacity(vocabJSON.count)
-        for (piece, value) in vocabJSON {
-            guard let id = (value as? NSNumber)?.int32Value else {
-                throw SentencePieceError.invalidJSON(file: file, reason: "vocab id of \(piece) is not a number")
-            }
-            vocabulary[piece] = id
-        }
-        var merges: [(String, String)] = []
-        for entry in modelJSON["merges"] as? [Any] ?? [] {
-            if let pair = entry as? [String], pair.count == 2 {
-                merges.append((pair[0], pair[1]))
-            } else if let line = entry as? String, let space = line.firstIndex(of: " ") {
-                merges.append((String(line[..<space]), String(line[line.index(after: space)...])))
-            } else {
-                throw SentencePieceError.invalidJSON(file: file, reason: "bad merge \(entry)")
-            }
-        }
-        model = try HFBPEModel(vocabulary: vocabulary, merges: merges, unknown: modelJSON["unk_token"] as? String,
-                               byteFallback: modelJSON["byte_fallback"] as? Bool ?? false,
-                               fuseUnknown: modelJSON["fuse_unk"] as? Bool ?? false, file: file)
+        model = try HFBPEModel(vocabulary: modelJSON.vocab, merges: modelJSON.merges?.map { ($0.left, $0.right) } ?? [],
+                               unknown: modelJSON.unk_token, byteFallback: modelJSON.byte_fallback ?? false,
+                               fuseUnknown: modelJSON.fuse_unk ?? false, file: file)
+        let vocabulary = modelJSON.vocab
         var added: [AddedToken] = []
-        for entry in root["added_tokens"] as? [[String: Any]] ?? [] {
-            guard let content = entry["content"] as? String, let id = (entry["id"] as? NSNumber)?.int32Value else {
-                throw SentencePieceError.invalidJSON(file: file, reason: "bad added token \(entry)")
+        for entry in root.added_tokens ?? [] {
+            if entry.single_word == true {
+                throw SentencePieceError.unsupported(file: file, component: "single_word added token \(entry.content)")
             }
-            if entry["single_word"] as? Bool == true {
-                throw SentencePieceError.unsupported(file: file, component: "single_word added token \(content)")
-            }
-            added.append(AddedToken(content: content, id: id, special: entry["special"] as? Bool ?? false,
-                                    lstrip: entry["lstrip"] as? Bool ?? false, rstrip: entry["rstrip"] as? Bool ?? false,
-                                    normalized: entry["normalized"] as? Bool ?? false))
+            added.append(AddedToken(content: entry.content, id: entry.id, special: entry.special ?? false,
+                                    lstrip: entry.lstrip ?? false, rstrip: entry.rstrip ?? false,
+                                    normalized: entry.normalized ?? false))
         }
         addedTokens = added
         splitter = AddedTokenSplitter(added.filter { !$0.normalized })
-        normalizers = try HFNormalizer.parse(root["normalizer"], file: file)
+        normalizers = try HFNormalizer.parse(root.normalizer, file: file)
         normalizedSplitter = Self.normalizedSplitter(added, normalizers)
-        preTokenizers = try HFPreTokenizer.parse(root["pre_tokenizer"], file: file)
+        preTokenizers = try HFPreTokenizer.parse(root.pre_tokenizer, file: file)
         var pieces: [Int32: String] = [:]
         for (piece, id) in vocabulary { pieces[id] = piece }
         for token in added { pieces[token.id] = token.content }

@@ -72,3 +72,42 @@ struct UnusedPieceTests {
         #expect(mismatches == 0)
     }
 }
+
+/// More normaliser set-ups: `nmt_nfkc_cf` (case folding) with the whitespace marker as a suffix, and BPE over `nfkc`.
+@Suite("Normalisation variants")
+struct NormalizationVariantTests {
+    /// One field of a variants row: ids, a decoded string, or null.
+    enum Value: Decodable {
+        case ids([Int32]), text(String), none
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .none } else if let ids = try? container.decode([Int32].self) {
+                self = .ids(ids)
+            } else { self = .text(try container.decode(String.self)) }
+        }
+    }
+
+    @Test(arguments: ["unigram-nmt-nfkc-cf-suffix", "bpe-nfkc"])
+    func idsAndDecodesMatchReference(model: String) throws {
+        let directory = Fixtures.root.appendingPathComponent("variants")
+        let processor = try SentencePieceProcessor(contentsOf: directory.appendingPathComponent(model + ".model"))
+        let lines = try Fixtures.lines(directory.appendingPathComponent("expected.jsonl")).dropFirst()
+        #expect(lines.count == 1500)
+        var mismatches = 0, decodes = 0
+        for (text, line) in zip(Fixtures.corpus, lines) {
+            // JSONDecoder, not JSONSerialization: the latter drops a leading U+FEFF from strings.
+            let row = try JSONDecoder().decode([String: Value].self, from: line)
+            guard case .ids(let want) = row[model] else { throw CocoaError(.fileReadCorruptFile) }
+            if processor.encode(text) != want {
+                mismatches += 1
+                if mismatches <= 3 { Issue.record("\(model) \(text.debugDescription): got \(processor.encode(text)), want \(want)") }
+            }
+            if case .text(let decoded) = row[model + ":dec"] {
+                decodes += 1
+                #expect(processor.decode(want) == decoded, "\(model) decode \(want)")
+            }
+        }
+        #expect(mismatches == 0)
+        #expect(decodes > 300)
+    }
+}
