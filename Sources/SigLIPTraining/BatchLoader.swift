@@ -19,17 +19,32 @@ public struct BatchLoader: Sendable {
     public let processor: SiglipImageProcessor
     /// The checkpoint's tokenizer, padding to the text tower's length.
     public let tokenizer: SiglipTokenizer
+    /// Random crops and flips applied before preprocessing, or nil for none.
+    public let augmentation: Augmentation?
 
     /// A loader from the model's own pipelines.
-    public init(processor: SiglipImageProcessor, tokenizer: SiglipTokenizer) {
+    public init(processor: SiglipImageProcessor, tokenizer: SiglipTokenizer, augmentation: Augmentation? = nil) {
         self.processor = processor
         self.tokenizer = tokenizer
+        self.augmentation = augmentation
     }
 
-    /// Reads `examples`; an image that fails is skipped (and listed) rather than failing the batch.
-    public func load(_ examples: [TrainingExample]) -> LoadedBatch {
+    /// Reads `examples` (augmented as drawn for `epoch`); an image that fails is skipped (and listed) rather
+    /// than failing the batch.
+    public func load(_ examples: [TrainingExample], epoch: Int = 0) -> LoadedBatch {
         let size = processor.outputSize
-        let pixels = processor.pixelValues(contentsOf: examples.map(\.image), size: size, threads: Compute.threads)
+        let pixels: [Result<[Float], Error>]
+        if let augmentation {
+            let processor = processor
+            pixels = Compute.map(examples.count) { i in
+                Result {
+                    let image = try processor.decoder.decode(contentsOf: examples[i].image)
+                    return try processor.pixelValues(image: augmentation.apply(image, path: examples[i].image.path, epoch: epoch), size: size)
+                }
+            }
+        } else {
+            pixels = processor.pixelValues(contentsOf: examples.map(\.image), size: size, threads: Compute.threads)
+        }
         var kept: [TrainingExample] = [], values: [Float] = [], skipped: [(example: TrainingExample, error: String)] = []
         for (example, result) in zip(examples, pixels) {
             switch result {
@@ -53,9 +68,12 @@ public final class Prefetcher: @unchecked Sendable {
 
     private final class Box: @unchecked Sendable { var value: LoadedBatch? }
 
-    /// Prefetches `batches` in order, starting with the first right away.
-    public init(loader: BatchLoader, batches: [[TrainingExample]]) {
+    private let epoch: Int
+
+    /// Prefetches `batches` of `epoch` in order, starting with the first right away.
+    public init(loader: BatchLoader, batches: [[TrainingExample]], epoch: Int = 0) {
         self.loader = loader
+        self.epoch = epoch
         pending = batches.reversed()
         startNext()
     }
@@ -71,8 +89,8 @@ public final class Prefetcher: @unchecked Sendable {
 
     private func startNext() {
         guard let examples = pending.popLast() else { return }
-        let group = DispatchGroup(), box = Box(), loader = loader
-        queue.async(group: group) { box.value = loader.load(examples) }
+        let group = DispatchGroup(), box = Box(), loader = loader, epoch = epoch
+        queue.async(group: group) { box.value = loader.load(examples, epoch: epoch) }
         inFlight = (group, box)
     }
 }
