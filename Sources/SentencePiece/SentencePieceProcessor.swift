@@ -107,27 +107,25 @@ public struct SentencePieceProcessor: Sendable {
 
     /// The normalised text the model segments (with `▁` for spaces).
     public func normalize(_ text: String) -> String {
-        var utf8 = Array(text.utf8)
-        return String(decoding: utf8.withUnsafeMutableBufferPointer { normalizer.normalize(UnsafeBufferPointer($0)) },
-                      as: UTF8.self)
+        String(decoding: Array(text.utf8).withUnsafeBufferPointer { normalizer.normalize($0) }, as: UTF8.self)
     }
 
     /// Encodes text to ids.
     public func encode(_ text: String) -> [Int32] {
         var text = text
-        return text.withUTF8 { input in segment(input) { ids, _, _ in ids } }
+        return text.withUTF8 { input in segment(input, ranges: false) { ids, _, _ in ids } }
     }
 
     /// Encodes raw bytes to ids; malformed UTF-8 becomes U+FFFD one byte at a time, as SentencePiece does.
     public func encode(bytes: [UInt8]) -> [Int32] {
-        bytes.withUnsafeBufferPointer { input in segment(input) { ids, _, _ in ids } }
+        bytes.withUnsafeBufferPointer { input in segment(input, ranges: false) { ids, _, _ in ids } }
     }
 
     /// Encodes text to piece strings; a fused unknown run is one piece spelled as its normalised text.
     public func encodeAsPieces(_ text: String) -> [String] {
         var text = text
         return text.withUTF8 { input in
-            segment(input) { ids, ranges, normalized in
+            segment(input, ranges: true) { ids, ranges, normalized in
                 zip(ids, ranges).map { id, range in
                     range.isEmpty ? (piece(for: id) ?? "") : String(decoding: normalized[range], as: UTF8.self)
                 }
@@ -136,8 +134,8 @@ public struct SentencePieceProcessor: Sendable {
     }
 
     /// Normalises and segments, then hands the final ids, the normalised byte range of each (empty for byte
-    /// pieces), and the normalised text to `body`.
-    private func segment<T>(_ input: UnsafeBufferPointer<UInt8>,
+    /// pieces; only collected when `ranges` is set), and the normalised text to `body`.
+    private func segment<T>(_ input: UnsafeBufferPointer<UInt8>, ranges wantRanges: Bool,
                             _ body: ([Int32], [Range<Int>], UnsafeBufferPointer<UInt8>) -> T) -> T {
         let normalized = normalizer.normalize(input)
         return normalized.withUnsafeBufferPointer { text in
@@ -149,7 +147,7 @@ public struct SentencePieceProcessor: Sendable {
             }
             var ids: [Int32] = []
             var ranges: [Range<Int>] = []
-            assemble(segments, text, ids: &ids, ranges: &ranges)
+            assemble(segments, text, ids: &ids, ranges: &ranges, collectRanges: wantRanges)
             return body(ids, ranges, text)
         }
     }
@@ -157,9 +155,10 @@ public struct SentencePieceProcessor: Sendable {
     /// Resolves final ids, fuses runs of unknowns, and spells unknowns as bytes under byte fallback
     /// (`PopulateSentencePieceText`).
     private func assemble(_ segments: [Segment], _ text: UnsafeBufferPointer<UInt8>,
-                          ids: inout [Int32], ranges: inout [Range<Int>]) {
+                          ids: inout [Int32], ranges: inout [Range<Int>], collectRanges: Bool) {
         ids.reserveCapacity(segments.count)
-        ranges.reserveCapacity(segments.count)
+        if collectRanges { ranges.reserveCapacity(segments.count) }
+        var lastUnknownStart = 0
         var previousUnknown = false
         for segment in segments {
             let range = Int(segment.start)..<Int(segment.end)
@@ -169,13 +168,14 @@ public struct SentencePieceProcessor: Sendable {
             if isUnknown && !byteIDs.isEmpty {
                 for b in text[range] {
                     ids.append(byteIDs[Int(b)])
-                    ranges.append(range.lowerBound..<range.lowerBound)
+                    if collectRanges { ranges.append(range.lowerBound..<range.lowerBound) }
                 }
-            } else if isUnknown && previousUnknown, let last = ranges.last {
-                ranges[ranges.count - 1] = last.lowerBound..<range.upperBound
+            } else if isUnknown && previousUnknown {
+                if collectRanges { ranges[ids.count - 1] = lastUnknownStart..<range.upperBound }
             } else {
+                if isUnknown { lastUnknownStart = range.lowerBound }
                 ids.append(id)
-                ranges.append(range)
+                if collectRanges { ranges.append(range) }
             }
             previousUnknown = isUnknown
         }
