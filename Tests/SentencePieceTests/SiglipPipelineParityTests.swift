@@ -48,3 +48,30 @@ struct SiglipPipelineParityTests {
         #expect(mismatches == 0, "\(mismatches) of \(checked) strings differ")
     }
 }
+
+/// `tokenizer_config.json` settings change the v1 pipeline as they change transformers': `do_lower_case: false`.
+@Suite("SigLIP tokenizer config variants")
+struct SiglipConfigVariantTests {
+    @Test func casedConfigMatchesTransformers() throws {
+        let variant = Fixtures.root.appendingPathComponent("config-variants/cased")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cased-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (source, name) in [(variant.appendingPathComponent("tokenizer_config.json"), "tokenizer_config.json"),
+                               (Fixtures.modelFile("unigram-nmt-nfkc"), "spiece.model")] {
+            try FileManager.default.copyItem(at: source, to: directory.appendingPathComponent(name))
+        }
+        let tokenizer = try SiglipTokenizer(directory: directory, maxLength: 64)
+        let lines = try Fixtures.lines(variant.appendingPathComponent("expected.jsonl")).dropFirst()
+        #expect(lines.count == 1500)
+        var mismatches = 0
+        for (text, line) in zip(Fixtures.corpus, lines) {
+            let want = Fixtures.padded(try #require(try JSONDecoder().decode([String: [Int32]].self, from: line)["hf64"]),
+                                       to: 64, with: 1)
+            if tokenizer.encode(text) != want {
+                mismatches += 1
+                if mismatches <= 3 { Issue.record("\(text.debugDescription): got \(tokenizer.encode(text)), want \(want)") }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+}
