@@ -26,10 +26,12 @@ let package = Package(
         .library(name: "SentencePiece", targets: ["SentencePiece"]),
         .library(name: "ImageIO", targets: ["ImageIO"]),
         .library(name: "SigLIPTraining", targets: ["SigLIPTraining"]),
+        .library(name: "SigLIPIndex", targets: ["SigLIPIndex"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries.
@@ -38,6 +40,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
@@ -76,6 +79,12 @@ let package = Package(
             swiftSettings: kernelSettings
         ),
 
+        // Retrieval: embeddings in SQLite, exact search.
+        .target(
+            name: "SigLIPIndex",
+            dependencies: ["SigLIP", "Tensor", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
         .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"], swiftSettings: kernelSettings),
 
@@ -83,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "NPY",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "NPY",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,6 +105,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "SigLIPIndexTests", dependencies: ["SigLIPIndex", "SigLIP", "siglip"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),

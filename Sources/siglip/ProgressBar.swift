@@ -24,9 +24,11 @@ final class ProgressBar: @unchecked Sendable {
         guard finished || now.timeIntervalSince(lastDraw) >= (interactive ? 0.1 : 5) else { return }
         lastDraw = now
         let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        // A rate over less than a fraction of a second says nothing; wait for a real one.
+        let rate = elapsed > 0.25 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let figures = "\(done)/\(total)  \(String(format: "%.1f", rate))/s  " + (finished ? "in \(Self.clock(elapsed))" : "ETA \(Self.clock(eta))")
+        let speed = rate > 0 ? String(format: "%.1f/s", rate) : "-/s"
+        let figures = "\(done)/\(total)  \(speed)  " + (finished ? "in \(Self.clock(elapsed))" : rate > 0 ? "ETA \(Self.clock(eta))" : "")
         if interactive {
             let width = 30, filled = total > 0 ? width * done / total : width
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import SigLIP
+import SigLIPIndex
+import Tensor
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search an index by text or by example image.",
+        discussion: """
+        Prints ranked results with cosine scores and the model's sigmoid match probability; with --json, one object \
+        per result, best first: {"rank": 1, "path": PATH, "kind": "image", "score": cos, "probability": p}.
+        """
+    )
+
+    @Option(name: .long, help: "The index directory.") var index: String
+    @Option(name: .long, help: "A text query (searches images).") var text: String?
+    @Option(name: .long, help: "An example image (searches images; --kind text for image → text).") var image: String?
+    @Option(name: .short, help: "How many results.") var k = 10
+    @Option(name: .long, help: "Only items of this kind: image or text.") var kind: String?
+    @Flag(name: .long, help: "JSON Lines output.") var json = false
+    @Option(name: .long, help: "The model directory (default: the one the index was built with).") var model: String?
+    @Option(name: .long, help: "Kernel threads.") var threads: Int?
+
+    func validate() throws {
+        guard (text == nil) != (image == nil) else { throw ValidationError("give exactly one of --text and --image") }
+        guard k >= 1 else { throw ValidationError("-k must be at least 1") }
+        if let kind, ItemKind(rawValue: kind) == nil { throw ValidationError("--kind is image or text") }
+    }
+
+    func run() throws {
+        if let threads { Compute.threads = threads }
+        let stored = try SiglipIndex(directory: URL(fileURLWithPath: index))
+        let pipeline = try SiglipPipeline(directory: URL(fileURLWithPath: model ?? stored.modelPath))
+        let opened = try SiglipIndex(directory: URL(fileURLWithPath: index), creatingFor: pipeline)
+        let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
+        let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter) }
+            ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter)
+        for r in results {
+            if json {
+                JSONLines.emit(JSONLines.object(["rank": "\(r.rank)", "path": JSONLines.string(r.item.path), "kind": JSONLines.string(r.item.kind.rawValue),
+                                                 "score": JSONLines.number(r.score), "probability": JSONLines.number(r.probability)]))
+            } else {
+                print(String(format: "%3d  %.4f  p=%.4f  ", r.rank, r.score, r.probability) + r.item.path)
+            }
+        }
+    }
+}
