@@ -7,10 +7,17 @@ struct HFBPEModel: Sendable {
     let byteFallback: Bool
     let fuseUnknown: Bool
     let byteIDs: [Int32]  // -1 where `<0xNN>` is not in the vocabulary
+    private let scalarIDs: [UInt32: Int32]  // single-scalar vocabulary entries, the starting symbols of every word
 
     init(vocabulary: [String: Int32], merges: [(String, String)], unknown: String?, byteFallback: Bool,
          fuseUnknown: Bool, file: String) throws {
         self.vocabulary = vocabulary
+        var scalars: [UInt32: Int32] = [:]
+        for (piece, id) in vocabulary {
+            var iterator = piece.unicodeScalars.makeIterator()
+            if let first = iterator.next(), iterator.next() == nil { scalars[first.value] = id }
+        }
+        scalarIDs = scalars
         var table: [UInt64: (rank: Int32, id: Int32)] = [:]
         for (rank, (a, b)) in merges.enumerated() {
             guard let left = vocabulary[a], let right = vocabulary[b], let merged = vocabulary[a + b] else {
@@ -52,16 +59,16 @@ struct HFBPEModel: Sendable {
             symbols.append(Symbol(id: id, prev: index - 1, next: index + 1, length: length))
         }
         for scalar in word.unicodeScalars {
-            let text = String(scalar)
-            let byteLength = text.utf8.count
-            if let id = vocabulary[text] {
+            let byteLength = UTF8.width(scalar)
+            if let id = scalarIDs[scalar.value] {
                 if let unk = pendingUnknown { add(unk.id, unk.length); pendingUnknown = nil }
                 add(id, byteLength)
                 continue
             }
-            if byteFallback, text.utf8.allSatisfy({ byteIDs[Int($0)] >= 0 }) {
+            let utf8 = UTF8.encode(scalar)
+            if byteFallback, let utf8, utf8.allSatisfy({ byteIDs[Int($0)] >= 0 }) {
                 if let unk = pendingUnknown { add(unk.id, unk.length); pendingUnknown = nil }
-                for b in text.utf8 { add(byteIDs[Int(b)], 1) }
+                for b in utf8 { add(byteIDs[Int(b)], 1) }
                 continue
             }
             guard let unknownID else { continue }
