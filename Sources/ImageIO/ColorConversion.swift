@@ -5,7 +5,7 @@ enum ColorConversion {
     /// `r = clip(255 - k' - muldiv255(c', 255 - k'))` where primes are the inverted samples.
     static func invertedCMYKToRGB(_ cmyk: [UInt8]) -> [UInt8] {
         let n = cmyk.count / 4
-        var rgb = [UInt8](repeating: 0, count: n * 3)
+        var rgb = BufferPool.shared.take(count: n * 3)
         cmyk.withUnsafeBufferPointer { src in
             rgb.withUnsafeMutableBufferPointer { dst in
                 for p in 0..<n {

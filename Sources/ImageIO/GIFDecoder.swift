@@ -84,7 +84,7 @@ enum GIFDecoder {
             return RGBColor(r: palette[3 * index], g: palette[3 * index + 1], b: palette[3 * index + 2])
         }
         let lut = (0..<256).map(color)
-        var rgb = [UInt8](repeating: 0, count: w * h * 3)
+        var rgb = BufferPool.shared.take(count: w * h * 3)
         for (p, i) in indices.enumerated() {
             let c = lut[Int(i)]
             rgb[3 * p] = c.r

@@ -44,7 +44,10 @@ public struct ImageDecoder: Sendable {
     /// Decodes encoded bytes without copying them; `name` labels errors.
     public func decode(_ bytes: UnsafeRawBufferPointer, name: String = "<data>") throws -> RGBImage {
         let (image, metadata) = try decodeUnoriented(bytes, name: name)
-        return image.applying(metadata.orientation)
+        let orientation = metadata.orientation
+        guard orientation != .up else { return image }
+        defer { image.recycle() }
+        return image.applying(orientation)
     }
 
     /// The decoded pixels as stored, plus the metadata that decides their orientation.

@@ -20,7 +20,7 @@ enum JPEGDecoder {
         let cmyk = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let channels = cmyk ? 4 : 3
         let format = cmyk ? TJPF_CMYK : TJPF_RGB
-        var buffer = [UInt8](repeating: 0, count: w * h * channels)
+        var buffer = BufferPool.shared.take(count: w * h * channels)
         let status = buffer.withUnsafeMutableBufferPointer { out in
             tjDecompress2(handle, base, size, out.baseAddress, width, Int32(w * channels), height,
                           Int32(format.rawValue), 0)
@@ -35,7 +35,9 @@ enum JPEGDecoder {
         }
         let metadata = scanMetadata(bytes)
         if !cmyk { return (RGBImage(width: w, height: h, pixels: buffer), metadata) }
-        return (RGBImage(width: w, height: h, pixels: ColorConversion.invertedCMYKToRGB(buffer)), metadata)
+        let rgb = ColorConversion.invertedCMYKToRGB(buffer)
+        BufferPool.shared.give(buffer)
+        return (RGBImage(width: w, height: h, pixels: rgb), metadata)
     }
 
     private static func message(_ handle: tjhandle) -> String {

@@ -27,7 +27,7 @@ extension RGBImage {
         let swaps = orientation.rawValue >= 5
         let outW = swaps ? h : w, outH = swaps ? w : h
         if orientation == .up { return self }
-        var out = [UInt8](repeating: 0, count: pixels.count)
+        var out = BufferPool.shared.take(count: pixels.count)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 var o = 0

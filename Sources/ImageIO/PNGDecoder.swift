@@ -23,7 +23,7 @@ enum PNGDecoder {
         guard let samples = png.pixels, png.pixels_size >= count * channels * (sixteen ? 2 : 1) else {
             throw ImageIOError.corrupt(file: name, format: .png, reason: "short image data")
         }
-        var rgb = [UInt8](repeating: 0, count: count * 3)
+        var rgb = BufferPool.shared.take(count: count * 3)
         let palette = withUnsafeBytes(of: &png.palette) { Array($0) }
         let paletteCount = Int(png.palette_count)
         // 16-bit samples come out host-order; Pillow keeps the most significant byte ("RGB;16B",

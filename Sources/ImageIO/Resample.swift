@@ -12,15 +12,17 @@ extension RGBImage {
         case .pillow13: verticalFirst = outH < height && (height - outH) > 2 * (width - outW)
         case .horizontalFirst: verticalFirst = false
         }
-        var image = self
-        if verticalFirst {
-            if outH != height { image = image.resampledVertically(to: outH, filter: filter) }
-            if outW != width { image = image.resampledHorizontally(to: outW, filter: filter) }
-        } else {
-            if outW != width { image = image.resampledHorizontally(to: outW, filter: filter) }
-            if outH != height { image = image.resampledVertically(to: outH, filter: filter) }
+        var current: RGBImage?                       // nil until a pass has run
+        for horizontal in verticalFirst ? [false, true] : [true, false] {
+            if horizontal ? outW == width : outH == height { continue }
+            let source = current ?? self
+            let next = horizontal ? source.resampledHorizontally(to: outW, filter: filter)
+                                  : source.resampledVertically(to: outH, filter: filter)
+            // An intermediate image is ours alone; its buffer goes straight back to the pool.
+            if let intermediate = current { intermediate.recycle() }
+            current = next
         }
-        return image
+        return current ?? self
     }
 
     /// One horizontal pass, four rows at a time: each source pixel of the four rows is packed into
@@ -29,7 +31,7 @@ extension RGBImage {
         let c = ResampleCoefficients(inSize: width, outSize: outW, filter: filter)
         let half = SIMD16<Int32>(repeating: 1 << (ResampleCoefficients.precisionBits - 1))
         let taps = c.taps
-        var out = [UInt8](repeating: 0, count: outW * height * 3)
+        var out = BufferPool.shared.take(count: outW * height * 3)
         var quad = [UInt8](repeating: 0, count: width * 16)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
@@ -79,7 +81,7 @@ extension RGBImage {
         let half = SIMD16<Int32>(repeating: halfValue)
         let rowLen = width * 3
         let vectorEnd = rowLen - rowLen % 16
-        var out = [UInt8](repeating: 0, count: rowLen * outH)
+        var out = BufferPool.shared.take(count: rowLen * outH)
         pixels.withUnsafeBufferPointer { srcBuffer in
             out.withUnsafeMutableBufferPointer { dstBuffer in
                 guard let src = srcBuffer.baseAddress, let dst = dstBuffer.baseAddress else { return }

@@ -37,7 +37,7 @@ enum WebPDecoder {
         guard WebPAnimDecoderGetNext(decoder, &frame, &timestamp) != 0, let rgba = frame else {
             throw fail("failed to decode the first frame")
         }
-        var rgb = [UInt8](repeating: 0, count: w * h * 3)
+        var rgb = BufferPool.shared.take(count: w * h * 3)
         rgb.withUnsafeMutableBufferPointer { out in
             for p in 0..<(w * h) {
                 out[3 * p] = rgba[4 * p]

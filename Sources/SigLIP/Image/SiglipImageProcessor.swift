@@ -30,12 +30,18 @@ public struct SiglipImageProcessor: Sendable {
     /// The pixel tensor for the image file at `url`, `3 * H * W` floats in CHW order.
     /// `size` replaces the configured output size (to run the model at another resolution).
     public func pixelValues(contentsOf url: URL, size: (height: Int, width: Int)? = nil) throws -> [Float] {
-        try pixelValues(image: decoder.decode(contentsOf: url), size: size)
+        try pixelValues(decoded: decoder.decode(contentsOf: url), size: size)
     }
 
     /// The pixel tensor for encoded image bytes; `name` labels errors.
     public func pixelValues(data: Data, name: String = "<data>", size: (height: Int, width: Int)? = nil) throws -> [Float] {
-        try pixelValues(image: decoder.decode(data, name: name), size: size)
+        try pixelValues(decoded: decoder.decode(data, name: name), size: size)
+    }
+
+    /// For images decoded here: their buffers go back to ImageIO's pool once the tensor is built.
+    private func pixelValues(decoded image: RGBImage, size: (height: Int, width: Int)?) throws -> [Float] {
+        defer { image.recycle() }
+        return try pixelValues(image: image, size: size)
     }
 
     /// The pixel tensor for an already decoded, upright RGB image.
@@ -45,10 +51,17 @@ public struct SiglipImageProcessor: Sendable {
             throw SiglipError("image size must be positive, got \(target.height)x\(target.width)")
         }
         // transformers composites colour-keyed transparency onto white before resizing (do_convert_rgb).
-        let image = config.doConvertRGB ? image.compositedOntoWhite() : image
-        let resized = config.doResize
-            ? image.resized(width: target.width, height: target.height, filter: config.resample, passOrder: passOrder)
-            : image
+        let keyed = config.doConvertRGB && image.transparentColor != nil
+        let source = keyed ? image.compositedOntoWhite() : image
+        let resizes = config.doResize && (target.width != source.width || target.height != source.height)
+        let resized = resizes
+            ? source.resized(width: target.width, height: target.height, filter: config.resample, passOrder: passOrder)
+            : source
+        defer {
+            // Buffers made here are ours alone; the caller's image is left untouched.
+            if resizes { resized.recycle() }
+            if keyed { source.recycle() }
+        }
         return channelsFirst(resized)
     }
 
