@@ -10,11 +10,33 @@ struct PieceTrie: Sendable {
     private var targets: [Int32] = []
     private var root = [Int32](repeating: -1, count: 256)
 
+    /// Ids of entries whose bytes an earlier entry already had (they are not in the trie).
+    private(set) var duplicates: [Int32] = []
+
     /// Builds the trie; when two entries have the same bytes, the first one keeps the key.
     init(_ entries: [(bytes: [UInt8], id: Int32)]) {
-        var seen = Set<[UInt8]>()
-        let unique = entries.filter { !$0.bytes.isEmpty && seen.insert($0.bytes).inserted }
-        let sorted = unique.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        // Sort positions by bytes over raw buffers (a 256k vocabulary must load fast), ties by position.
+        var order = entries.indices.filter { !entries[$0].bytes.isEmpty }
+        order.sort { a, b in
+            let c = entries[a].bytes.withUnsafeBufferPointer { x in
+                entries[b].bytes.withUnsafeBufferPointer { y in
+                    var i = 0
+                    let n = min(x.count, y.count)
+                    while i < n, x[i] == y[i] { i += 1 }
+                    return i < n ? (x[i] < y[i] ? -1 : 1) : (x.count == y.count ? 0 : (x.count < y.count ? -1 : 1))
+                }
+            }
+            return c != 0 ? c < 0 : a < b
+        }
+        var sorted: [(bytes: [UInt8], id: Int32)] = []
+        sorted.reserveCapacity(order.count)
+        for i in order {
+            if let last = sorted.last, last.bytes == entries[i].bytes {
+                duplicates.append(entries[i].id)
+            } else {
+                sorted.append(entries[i])
+            }
+        }
         build(sorted)
         var i = Int(edgeStart[0])
         for _ in 0..<Int(edgeCount[0]) {

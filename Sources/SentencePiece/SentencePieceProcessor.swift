@@ -30,14 +30,9 @@ public struct SentencePieceProcessor: Sendable {
         var normal: [([UInt8], Int32)] = [], special: [([UInt8], Int32)] = [], userDefined: [([UInt8], Int32)] = []
         var unknown: Int32?
         var bytes = [Int32](repeating: -1, count: 256)
-        var seen = Set<[UInt8]>()
         for (index, piece) in model.pieces.enumerated() {
             let id = Int32(index)
             guard !piece.bytes.isEmpty else { throw SentencePieceError.invalidModel(file: file, reason: "empty piece \(id)") }
-            let isReserved = piece.type == .control || piece.type == .unknown || piece.type == .byte
-            guard seen.insert(piece.bytes + [isReserved ? 1 : 0]).inserted else {
-                throw SentencePieceError.invalidModel(file: file, reason: "piece \(piece.text) is defined twice")
-            }
             switch piece.type {
             case .normal, .unused: normal.append((piece.bytes, id))
             case .userDefined:
@@ -64,6 +59,9 @@ public struct SentencePieceProcessor: Sendable {
         byteIDs = model.byteFallback ? bytes : []
         vocabulary = PieceTrie(normal.map { (bytes: $0.0, id: $0.1) })
         reserved = PieceTrie(special.map { (bytes: $0.0, id: $0.1) })
+        if let id = (vocabulary.duplicates + reserved.duplicates).first, let piece = model.pieces[safe: id] {
+            throw SentencePieceError.invalidModel(file: file, reason: "piece \(piece.text) is defined twice")
+        }
         let matcher = userDefined.isEmpty ? nil : PieceTrie(userDefined.map { (bytes: $0.0, id: $0.1) })
         normalizer = try Normalizer(spec: model.normalizer, treatWhitespaceAsSuffix: model.treatWhitespaceAsSuffix,
                                     userDefined: matcher, file: file)
@@ -179,5 +177,12 @@ public struct SentencePieceProcessor: Sendable {
             }
             previousUnknown = isUnknown
         }
+    }
+}
+
+extension Array {
+    /// The element at `index` if it is in range.
+    subscript(safe index: Int32) -> Element? {
+        index >= 0 && Int(index) < count ? self[Int(index)] : nil
     }
 }
