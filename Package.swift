@@ -82,7 +82,7 @@ let package = Package(
         // Retrieval: embeddings in SQLite, exact search.
         .target(
             name: "SigLIPIndex",
-            dependencies: ["SigLIP", "Tensor", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["SigLIP", "Tensor", "ImageIO", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // Training: backward passes through both towers, the sigmoid loss, optimisers.

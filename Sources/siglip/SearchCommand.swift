@@ -20,6 +20,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .short, help: "How many results.") var k = 10
     @Option(name: .long, help: "Only items of this kind: image or text.") var kind: String?
     @Flag(name: .long, help: "JSON Lines output.") var json = false
+    @Option(name: .long, help: "Also write a gallery page with thumbnails and scores to this HTML file.") var html: String?
     @Option(name: .long, help: "The model directory (default: the one the index was built with).") var model: String?
     @Option(name: .long, help: "Kernel threads.") var threads: Int?
 
@@ -37,6 +38,10 @@ struct SearchCommand: ParsableCommand {
         let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
         let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter) }
             ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter)
+        if let html {
+            let title = text.map { "“\($0)”" } ?? "images like \(URL(fileURLWithPath: image ?? "").lastPathComponent)"
+            try Gallery.html(title: title, results: results).write(toFile: html, atomically: true, encoding: .utf8)
+        }
         for r in results {
             if json {
                 JSONLines.emit(JSONLines.object(["rank": "\(r.rank)", "path": JSONLines.string(r.item.path), "kind": JSONLines.string(r.item.kind.rawValue),

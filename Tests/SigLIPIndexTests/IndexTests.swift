@@ -81,3 +81,23 @@ struct IndexTests {
         #expect(throws: IndexError.self) { try SiglipIndex(directory: Paths.scratch("missing")) }
     }
 }
+
+@Suite("The gallery page")
+struct GalleryTests {
+    @Test func pageInlinesThumbnailsAndScores() throws {
+        let pipeline = try SiglipPipeline(directory: Paths.model)
+        let dir = Paths.scratch("index")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = try SiglipIndex(directory: dir, creatingFor: pipeline)
+        _ = index.addImages(Array(Paths.photos.prefix(3)), using: pipeline)
+        _ = index.addTexts(["a <b>bold</b> cat"], using: pipeline)
+        let results = try index.search(image: Paths.photos[0], using: pipeline, k: 4, kind: nil)
+        let page = Gallery.html(title: "images like a cat", results: results)
+        #expect(page.components(separatedBy: "data:image/png;base64,").count - 1 == 3)
+        #expect(page.contains("a &lt;b&gt;bold&lt;/b&gt; cat") && !page.contains("<b>bold</b>"))
+        #expect(page.contains("#1") && page.contains("#4"))
+        // A thumbnail is a real PNG of at most 192 pixels a side.
+        let thumb = try #require(Gallery.thumbnail(of: Paths.photos[0]))
+        #expect(thumb.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+    }
+}
