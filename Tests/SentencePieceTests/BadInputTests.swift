@@ -111,6 +111,14 @@ struct BadInputTests {
         #expect(processor.encode("abc") == [3, 1, 2, 0])  // ▁ a b, then the unknown c
     }
 
+    @Test func duplicatePieceIsRefused() throws {
+        let bytes = Self.piece("<unk>", score: 0, type: 2) + Self.piece("a", score: -1, type: 1) + Self.piece("a", score: -2, type: 1)
+        let error = try #require(throws: SentencePieceError.self) {
+            try SentencePieceProcessor(model: ModelProto(bytes: bytes, file: "dup.model"), file: "dup.model")
+        }
+        #expect(error.description.contains("dup.model") && error.description.contains("defined twice"))
+    }
+
     @Test func nonPositiveMaxLengthIsAnError() throws {
         #expect(throws: SentencePieceError.self) {
             try SiglipTokenizer(directory: Fixtures.root.appendingPathComponent("unigram-nmt-nfkc"), maxLength: 0)
