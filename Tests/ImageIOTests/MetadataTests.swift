@@ -76,3 +76,19 @@ struct ConcurrencyTests {
         for (i, image) in parallel { #expect(image == serial[i], "\(names[i]) differs when decoded concurrently") }
     }
 }
+
+/// Recycled buffers never change an image someone still holds.
+@Suite("Buffer reuse")
+struct BufferReuseTests {
+    @Test func recyclingKeepsValueSemantics() throws {
+        let a = try ImageDecoder().decode(contentsOf: Fixtures.url("files/jpeg_420.jpg"))
+        let kept = a
+        a.recycle()
+        for name in ["files/jpeg_444.jpg", "files/webp_lossy.webp", "files/png_rgb16.png"] {
+            let other = try ImageDecoder().decode(contentsOf: Fixtures.url(name))
+            _ = other.resized(width: 31, height: 17, filter: .bilinear)
+            other.recycle()
+        }
+        #expect(kept == (try ImageDecoder().decode(contentsOf: Fixtures.url("files/jpeg_420.jpg"))))
+    }
+}
