@@ -73,11 +73,14 @@ public func sigmoid(_ x: Float) -> Float {
 func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int) {
     for r in 0..<rows {
         let row = x + r * stride
-        var maxValue = -Float.infinity
-        for j in 0..<columns { maxValue = max(maxValue, row[j]) }
+        var maxLanes = SIMD16<Float>(repeating: -.infinity)
+        var j = 0
+        while j + 16 <= columns { maxLanes = pointwiseMax(maxLanes, row.loadVector(j)); j += 16 }
+        var maxValue = maxLanes.max()
+        while j < columns { maxValue = max(maxValue, row[j]); j += 1 }
         let m = SIMD16<Float>(repeating: maxValue)
         var sums = SIMD16<Float>()
-        var j = 0
+        j = 0
         while j + 16 <= columns {
             let e = exp(row.loadVector(j) - m)
             row.storeVector(e, j)
@@ -91,6 +94,9 @@ func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stri
             j += 1
         }
         let inverse = 1 / sum
-        for j in 0..<columns { row[j] *= inverse }
+        let scale = SIMD16<Float>(repeating: inverse)
+        j = 0
+        while j + 16 <= columns { row.storeVector(row.loadVector(j) * scale, j); j += 16 }
+        while j < columns { row[j] *= inverse; j += 1 }
     }
 }
