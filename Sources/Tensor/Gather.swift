@@ -2,7 +2,7 @@
 /// Every index must lie in `0..<table.rows`.
 public func gatherRows(_ table: Tensor, _ indices: [Int]) -> Tensor {
     let n = table.columns
-    let out = Tensor(zeros: [indices.count, n])
+    let out = Tensor(uninitialized: [indices.count, n])
     for (r, i) in indices.enumerated() {
         precondition(i >= 0 && i < table.rows, "gatherRows: index \(i) out of 0..<\(table.rows)")
         (out.data + r * n).update(from: table.data + i * n, count: n)
@@ -29,7 +29,7 @@ public func extractPatches(_ images: Tensor, patch: Int) -> Tensor {
     let (batch, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
     let (rows, cols) = (height / patch, width / patch)
     let patchSize = channels * patch * patch
-    let out = Tensor(zeros: [batch * rows * cols, patchSize])
+    let out = Tensor(uninitialized: [batch * rows * cols, patchSize])
     for b in 0..<batch {
         for gy in 0..<rows {
             for gx in 0..<cols {

@@ -22,7 +22,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, epilogue: Epilogu
         precondition(residual.rows == m && residual.columns == n, "linear: residual \(residual.shape) is not [\(m), \(n)]")
         out = residual
     } else {
-        out = Tensor(zeros: x.shape.dropLast() + [n])
+        out = Tensor(uninitialized: x.shape.dropLast() + [n])   // beta = 0 overwrites every element
     }
     let accumulate: Float = if case .addInto = epilogue { 1 } else { 0 }
     let cost = 2.0 * Double(m) * Double(n) * Double(k)

@@ -2,7 +2,7 @@
 public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
     let n = x.columns
     precondition(weight.count == n && bias.count == n, "layerNorm: parameters do not match width \(n)")
-    let out = Tensor(zeros: x.shape)
+    let out = Tensor(uninitialized: x.shape)
     Compute.parallelFor(x.rows, cost: 8.0 * Double(x.count)) { rows in
         for r in rows {
             normalizeRow(x.data + r * n, into: out.data + r * n, count: n,

@@ -13,12 +13,17 @@ public final class Tensor: @unchecked Sendable {
     private let owner: AnyObject?
 
     /// A zero-filled tensor of the given shape.
-    public init(zeros shape: [Int]) {
+    public convenience init(zeros shape: [Int]) {
+        self.init(uninitialized: shape)
+        data.update(repeating: 0, count: max(count, 1))
+    }
+
+    /// A tensor whose elements are undefined until written: for kernel outputs that overwrite every element.
+    public init(uninitialized shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        self.data = .allocate(capacity: max(count, 1))
-        self.data.initialize(repeating: 0, count: max(count, 1))
+        self.data = BufferPool.shared.take(max(count, 1))
         self.owner = nil
     }
 
@@ -38,7 +43,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { data.deallocate() }
+        if owner == nil { BufferPool.shared.give(data, count: max(count, 1)) }
     }
 
     /// The element at flat index `i` (bounds-checked); reading through `self` keeps the tensor alive.
