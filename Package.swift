@@ -100,7 +100,7 @@ let package = Package(
         // Times the engine for benchmarks/bench.py (make bench); not part of the product.
         .executableTarget(
             name: "siglip-bench",
-            dependencies: ["SigLIP", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SigLIP", "SentencePiece", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "benchmarks/Swift"
         ),
 

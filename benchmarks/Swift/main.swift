@@ -1,6 +1,7 @@
 // siglip-bench: times this engine on a checkpoint and prints one JSON object (used by benchmarks/bench.py).
 import ArgumentParser
 import Foundation
+import SentencePiece
 import SigLIP
 import Tensor
 #if canImport(Glibc)
@@ -19,8 +20,11 @@ struct SiglipBench: ParsableCommand {
     @Option(help: "Timed repetitions per figure (the median is reported).") var repeats = 5
     @Option(parsing: .upToNextOption, help: "Image batch sizes.") var imageBatches: [Int] = [1, 8, 32]
     @Option(parsing: .upToNextOption, help: "Text batch sizes.") var textBatches: [Int] = [1, 64]
+    @Option(help: "A file of texts, one JSON string per line: time only the tokenizer on 100,000 of them (one thread).")
+    var tokenizerTexts: String?
 
     func run() throws {
+        if let tokenizerTexts { return try timeTokenizer(tokenizerTexts) }
         Compute.threads = threads
         let url = URL(fileURLWithPath: model)
         var loads: [Double] = []
@@ -59,6 +63,26 @@ struct SiglipBench: ParsableCommand {
         result["peak_rss_mb"] = peakRSSMegabytes()
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Texts per second for the raw SentencePiece encode and the full SigLIP pipeline, on 100,000 texts.
+    func timeTokenizer(_ file: String) throws {
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        let corpus = try lines.map { try JSONDecoder().decode(String.self, from: Data($0.utf8)) }
+        let texts = (0..<100_000).map { corpus[$0 % corpus.count] }
+        let directory = URL(fileURLWithPath: model)
+        let config = try SiglipConfig(directory: directory)
+        let pipeline = try SiglipTokenizer(directory: directory, maxLength: config.text.maxPositionEmbeddings)
+        var result: [String: Any] = ["engine": "siglip", "texts": texts.count]
+        let spiece = directory.appendingPathComponent("spiece.model")
+        if FileManager.default.fileExists(atPath: spiece.path) {
+            let processor = try SentencePieceProcessor(contentsOf: spiece)
+            let t = try (0..<repeats).map { _ in try seconds { for text in texts { _ = processor.encode(text) } } }
+            result["sentencepiece_encode_per_s"] = Double(texts.count) / median(t)
+        }
+        let t = try (0..<repeats).map { _ in try seconds { for text in texts { _ = pipeline.encode(text) } } }
+        result["pipeline_encode_per_s"] = Double(texts.count) / median(t)
+        print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
     }
 
     /// GFLOP/s of the linear kernel (GEMM + bias) on the encoder's shapes at batch 8.
