@@ -310,3 +310,32 @@ struct CLIDatasetsTests {
         #expect(try CLI.run(["datasets", "shapes", "--output", dir.path, "--size", "4"]).status != 0)
     }
 }
+
+@Suite("siglip train")
+struct CLITrainTests {
+    @Test func fromScratchThenResumeThenEmbed() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        #expect(try CLI.run(["datasets", "shapes", "--output", work.appendingPathComponent("data").path, "--count", "24", "--test-count", "0"]).status == 0)
+        let config = work.appendingPathComponent("config.json")
+        try Data(#"{"model_type": "siglip", "text_config": {"vocab_size": 1000, "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 1, "num_attention_heads": 2, "max_position_embeddings": 16}, "vision_config": {"hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 1, "num_attention_heads": 2, "image_size": 32, "patch_size": 8}}"#.utf8).write(to: config)
+        let out = work.appendingPathComponent("run").path
+        let common = ["train", "--data", work.appendingPathComponent("data/train.jsonl").path, "--output", out, "--batch-size", "8", "--lr", "1e-3"]
+        let first = try CLI.run(common + ["--config", config.path, "--tokenizer", CLI.fixtures.appendingPathComponent("models/tiny-siglip/spiece.model").path, "--steps", "3"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let resumed = try CLI.run(common + ["--resume", "--steps", "5"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let metrics = try String(contentsOfFile: out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(metrics.count == 5)
+        let steps = metrics.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["step"] as? Int }
+        #expect(steps == [1, 2, 3, 4, 5])
+        // The result is a checkpoint the rest of siglip loads.
+        let embedded = try CLI.run(["embed", "--model", out, "--text", "a red circle"])
+        #expect(embedded.status == 0 && floats(embedded.lines.first?["embedding"]).count == 32)
+    }
+
+    @Test func badArgumentsAreRefused() throws {
+        #expect(try CLI.run(["train", "--data", "x.jsonl", "--output", "/tmp/x", "--steps", "1"]).status != 0)
+        #expect(try CLI.run(["train", "--data", "x.jsonl", "--output", "/tmp/x", "--model", "m", "--steps", "1", "--optimizer", "lion"]).status != 0)
+    }
+}

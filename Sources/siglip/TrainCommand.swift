@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import SigLIP
+import SigLIPTraining
+import Tensor
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train or fine-tune with the sigmoid loss; writes a checkpoint that siglip and transformers load.",
+        discussion: """
+        --data is a JSON Lines file of {"image": PATH, "text": CAPTION} (paths relative to the file) or a folder of \
+        class folders captioned with --template. Start from a checkpoint (--model) or from scratch (--config with \
+        --tokenizer). OUTPUT receives the checkpoint, optimizer.safetensors (for --resume) and metrics.jsonl. \
+        Ctrl-C saves and exits; a non-finite loss stops with the step named and nothing saved.
+        """
+    )
+
+    @Option(name: .long, help: "Training data: a .jsonl file or a folder of class folders.") var data: String
+    @Option(name: .long, help: "Where to write the checkpoint.") var output: String
+    @Option(name: .long, help: "A checkpoint to start from.") var model: String?
+    @Option(name: .long, help: "A config.json to train from scratch.") var config: String?
+    @Option(name: .long, help: "With --config: the tokenizer (spiece.model, or tokenizer.json for SigLIP 2).") var tokenizer: String?
+    @Option(name: .long, help: "Optimiser steps.") var steps: Int?
+    @Option(name: .long, help: "Passes over the data (instead of --steps).") var epochs: Int?
+    @Option(name: .customLong("batch-size"), help: "Pairs per micro-batch (the sigmoid loss sees B×B pairs).") var batchSize = 32
+    @Option(name: .long, help: "Peak learning rate.") var lr: Float = 1e-4
+    @Option(name: .long, help: "adamw or sgd.") var optimizer = "adamw"
+    @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay (not on biases, norms, t′, b).") var weightDecay: Float = 1e-4
+    @Option(name: .long, help: "Linear warm-up steps.") var warmup = 0
+    @Option(name: .long, help: "cosine or constant after warm-up.") var schedule = "cosine"
+    @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this.") var clipNorm: Float?
+    @Option(name: .long, help: "Micro-batches per optimiser step (gradient accumulation).") var accumulate = 1
+    @Option(name: .long, help: "none, image (LiT), text or encoders.") var freeze = "none"
+    @Option(name: .customLong("loss-chunk"), help: "Texts per chunk of the loss: O(B·C) memory instead of O(B²).") var lossChunk: Int?
+    @Option(name: .long, help: "Seed for shuffling, augmentation and initial weights.") var seed: UInt64 = 0
+    @Flag(name: .customLong("no-shuffle"), help: "Keep the data's order.") var noShuffle = false
+    @Flag(name: .long, help: "Random resized crops and horizontal flips.") var augment = false
+    @Option(name: .long, help: "Caption template for class folders; {} is the folder name.") var template = "a photo of a {}."
+    @Option(name: .long, help: "Kernel threads.") var threads: Int?
+    @Flag(name: .long, help: "Continue the run saved in --output.") var resume = false
+
+    func validate() throws {
+        guard (model == nil) != (config == nil) || resume else { throw ValidationError("give exactly one of --model and --config") }
+        if config != nil && tokenizer == nil && !resume { throw ValidationError("--config needs --tokenizer") }
+        guard (steps == nil) != (epochs == nil) else { throw ValidationError("give exactly one of --steps and --epochs") }
+        guard batchSize >= 2 else { throw ValidationError("--batch-size must be at least 2 (the loss needs negatives)") }
+        guard ["adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer is adamw or sgd") }
+        guard LearningRateSchedule.Decay(rawValue: schedule) != nil else { throw ValidationError("--schedule is cosine or constant") }
+        guard Freeze(rawValue: freeze) != nil else { throw ValidationError("--freeze is none, image, text or encoders") }
+        guard accumulate >= 1, warmup >= 0, (steps ?? 1) >= 1, (epochs ?? 1) >= 1 else { throw ValidationError("counts must be positive") }
+    }
+
+    func run() throws {
+        if let threads { Compute.threads = threads }
+        let out = URL(fileURLWithPath: output)
+        let trainable = try loadModel(out)
+        let source = trainable.sourceDirectory ?? out
+        let pipeline = try SiglipPipeline(directory: source)
+        let examples = try readExamples()
+        let loader = BatchLoader(processor: try pipeline.imageProcessor(), tokenizer: try pipeline.tokenizer(),
+                                 augmentation: augment ? Augmentation(seed: seed) : nil)
+        let order = BatchOrder(count: examples.count, batchSize: batchSize, seed: seed, shuffle: !noShuffle)
+        let perEpoch = order.batches(epoch: 0).count
+        let total = steps ?? max(1, epochs! * perEpoch / accumulate)
+        let trainer = Trainer(model: trainable, optimizer: optimizer == "sgd" ? SGD() : AdamW(weightDecay: weightDecay),
+                              schedule: LearningRateSchedule(peak: lr, warmupSteps: warmup, totalSteps: total,
+                                                             decay: LearningRateSchedule.Decay(rawValue: schedule) ?? .cosine),
+                              freeze: Freeze(rawValue: freeze) ?? .none, clipNorm: clipNorm, lossChunk: lossChunk)
+        let state = out.appendingPathComponent(Trainer.stateFileName)
+        if resume, FileManager.default.fileExists(atPath: state.path) { try trainer.restoreState(from: state) }
+        let run = TrainingRun(trainer: trainer, loader: loader, order: order, examples: examples, accumulate: accumulate,
+                              total: total, output: out)
+        try run.start()
+    }
+
+    private func loadModel(_ out: URL) throws -> TrainableSiglip {
+        if resume, FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path) {
+            return try TrainableSiglip(directory: out)
+        }
+        if let model { return try TrainableSiglip(directory: URL(fileURLWithPath: model)) }
+        guard let config, let tokenizer else { throw ValidationError("nothing to resume in \(output); give --model or --config") }
+        let trainable = try TrainableSiglip.initialize(configFile: URL(fileURLWithPath: config), seed: seed, in: out)
+        let tokenizerURL = URL(fileURLWithPath: tokenizer)
+        let name = tokenizerURL.pathExtension == "json" ? "tokenizer.json" : "spiece.model"
+        let target = out.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.copyItem(at: tokenizerURL, to: target)
+        let side = trainable.config.vision.imageSize
+        let processor = #"{"do_normalize": true, "do_rescale": true, "do_resize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "resample": 3, "rescale_factor": 0.00392156862745098, "size": {"height": \#(side), "width": \#(side)}, "image_processor_type": "SiglipImageProcessor"}"#
+        try Data(processor.utf8).write(to: out.appendingPathComponent("preprocessor_config.json"))
+        return trainable
+    }
+
+    private func readExamples() throws -> [TrainingExample] {
+        let url = URL(fileURLWithPath: data)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw ValidationError("\(data): no such file or folder") }
+        return isDirectory.boolValue ? try TrainingData.classFolders(at: url, template: template) : try TrainingData.jsonLines(at: url)
+    }
+}
