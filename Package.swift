@@ -79,10 +79,16 @@ let package = Package(
             swiftSettings: kernelSettings
         ),
 
-        // Retrieval: embeddings in SQLite, exact search.
+        // FAISS behind a small C interface of our own (Debian's libfaiss ships no C API).
+        .target(
+            name: "CFaiss",
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("openblas"), .linkedLibrary("lapack")]
+        ),
+
+        // Retrieval: embeddings in SQLite, exact search, FAISS for approximate search.
         .target(
             name: "SigLIPIndex",
-            dependencies: ["SigLIP", "Tensor", "ImageIO", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["SigLIP", "Tensor", "ImageIO", "CSQLite", "CFaiss", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
@@ -113,5 +119,6 @@ let package = Package(
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
         .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build links against, only those that are missing.
 set -euo pipefail
-packages=(pkg-config libopenblas-dev libdnnl-dev libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libsqlite3-dev)
+packages=(pkg-config libopenblas-dev libdnnl-dev libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libsqlite3-dev libfaiss-dev liblapack-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

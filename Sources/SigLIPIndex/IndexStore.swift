@@ -82,6 +82,7 @@ final class IndexStore {
                     """, [.text(item.kind.rawValue), .text(item.path), .text(item.contentHash), .integer(item.size), .real(item.modified), .blob(blob)])
                 added += db.changes
             }
+            if added > 0 { try bumpGeneration() }
             return added
         }
     }
@@ -92,8 +93,28 @@ final class IndexStore {
         try db.transaction {
             try db.query("SELECT COUNT(*) FROM items WHERE path = ?", [.text(path)]) { removed = Int($0.integer(0)) }
             try db.query("DELETE FROM items WHERE path = ?", [.text(path)])
+            if removed > 0 { try bumpGeneration() }
         }
         return removed
+    }
+
+    /// Counts changes to the items, in the same transaction as the change, so derived data can tell it is stale.
+    private func bumpGeneration() throws {
+        try setMeta("generation", "\((try generation()) + 1)")
+    }
+
+    /// How many committed changes the items have seen.
+    func generation() throws -> Int { Int(try meta("generation") ?? "0") ?? 0 }
+
+    /// Kind and path of the given row ids (those that still exist).
+    func items(ids: [Int64]) throws -> [Int64: IndexedItem] {
+        var found: [Int64: IndexedItem] = [:]
+        for id in ids {
+            try db.query("SELECT kind, path FROM items WHERE id = ?", [.integer(id)]) { row in
+                found[id] = IndexedItem(id: id, kind: ItemKind(rawValue: row.text(0) ?? "") ?? .image, path: row.text(1) ?? "")
+            }
+        }
+        return found
     }
 
     func count(kind: ItemKind? = nil) throws -> Int {

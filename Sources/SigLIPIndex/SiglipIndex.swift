@@ -22,6 +22,39 @@ public final class SiglipIndex {
     public let modelPath: String
     let store: IndexStore
     private var cache: (items: [IndexedItem], matrix: Tensor)?
+    private var approximateCache: (generation: Int, index: ApproximateIndex)?
+
+    /// The FAISS factory string of the approximate index, or nil for exact search only.
+    public var approximateType: String? { (try? store.meta("ann")).flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// Chooses the approximate index type (a FAISS factory string such as "HNSW32" or "IVF4096,SQ8"), or nil
+    /// for exact search only. The structure is derived from the store and rebuilt when stale.
+    public func setApproximateType(_ factory: String?) throws {
+        if let factory { _ = try ApproximateIndex.create(factory: factory, dimension: dimension) }   // refuse bad strings now
+        try store.setMeta("ann", factory ?? "")
+        try store.setMeta("ann_generation", "-1")
+        approximateCache = nil
+    }
+
+    /// The approximate index in step with the store: loaded from disk if current, else rebuilt and saved.
+    func approximate() throws -> ApproximateIndex? {
+        guard let factory = approximateType else { return nil }
+        let generation = try store.generation()
+        if let cached = approximateCache, cached.generation == generation { return cached.index }
+        let file = directory.appendingPathComponent("ann.faiss")
+        let index: ApproximateIndex
+        if try store.meta("ann_generation") == "\(generation)", FileManager.default.fileExists(atPath: file.path),
+           let stored = try? ApproximateIndex.read(file) {
+            index = stored
+        } else {
+            let (items, values) = try store.all(dimension: dimension)
+            index = try ApproximateIndex.build(factory: factory, dimension: dimension, ids: items.map(\.id), vectors: values)
+            try index.write(to: file)
+            try store.setMeta("ann_generation", "\(generation)")
+        }
+        approximateCache = (generation, index)
+        return index
+    }
 
     /// Opens the index in `directory`, creating it for `pipeline`'s model if there is none; refuses an index
     /// built with another model or dimension.
@@ -88,9 +121,17 @@ public final class SiglipIndex {
         return try paths.reduce(0) { $0 + (try store.remove(path: $1)) }
     }
 
-    /// The problems found: SQLite's integrity check and every stored embedding's size and norm.
+    /// The problems found: SQLite's integrity check and every stored embedding's size and norm. The
+    /// approximate index, being derived, is rebuilt from the store rather than checked.
     public func verify() throws -> [String] {
         var problems = try store.integrityCheck()
+        if approximateType != nil {
+            try store.setMeta("ann_generation", "-1")
+            approximateCache = nil
+            if let rebuilt = try approximate(), rebuilt.count != (try store.count()) {
+                problems.append("the approximate index holds \(rebuilt.count) vectors, the store \(try store.count())")
+            }
+        }
         let (items, matrix) = try store.all(dimension: dimension)
         for (i, item) in items.enumerated() {
             let norm = (0..<dimension).reduce(Float(0)) { $0 + matrix[i * dimension + $1] * matrix[i * dimension + $1] }.squareRoot()

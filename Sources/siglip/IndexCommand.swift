@@ -25,11 +25,13 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var location: Location
         @OptionGroup var options: ModelOptions
         @Option(name: .customLong("batch-size"), help: "Images per model call and per transaction.") var batchSize = 16
+        @Option(name: .long, help: "Also keep an approximate FAISS index of this type (e.g. HNSW32, IVF4096,SQ8); 'none' drops it.") var ann: String?
         @Argument(help: "Image files and folders.") var paths: [String]
 
         func run() throws {
             let pipeline = try options.load()
             let index = try SiglipIndex(directory: location.url, creatingFor: pipeline)
+            if let ann { try index.setApproximateType(ann == "none" ? nil : ann) }
             var bar: ProgressBar?
             let report = index.addImages(paths.map { URL(fileURLWithPath: $0) }, using: pipeline, batchSize: batchSize) { done, total in
                 if bar == nil { bar = ProgressBar("indexing", total: total) }
@@ -77,7 +79,9 @@ struct IndexCommand: ParsableCommand {
 
         func run() throws {
             let info = try SiglipIndex(directory: location.url).info()
+            let index = try SiglipIndex(directory: location.url)
             print("""
+                approximate: \(index.approximateType ?? "none (exact search)")
                 model:     \(info.modelID) (\(info.modelPath))
                 dimension: \(info.dimension) (\(info.precision))
                 images:    \(info.images)

@@ -20,6 +20,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .short, help: "How many results.") var k = 10
     @Option(name: .long, help: "Only items of this kind: image or text.") var kind: String?
     @Flag(name: .long, help: "JSON Lines output.") var json = false
+    @Flag(name: .long, help: "Score every stored vector even when the index keeps an approximate structure.") var exact = false
     @Option(name: .long, help: "Also write a gallery page with thumbnails and scores to this HTML file.") var html: String?
     @Option(name: .long, help: "The model directory (default: the one the index was built with).") var model: String?
     @Option(name: .long, help: "Kernel threads.") var threads: Int?
@@ -36,8 +37,8 @@ struct SearchCommand: ParsableCommand {
         let pipeline = try SiglipPipeline(directory: URL(fileURLWithPath: model ?? stored.modelPath))
         let opened = try SiglipIndex(directory: URL(fileURLWithPath: index), creatingFor: pipeline)
         let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
-        let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter) }
-            ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter)
+        let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, exact: exact) }
+            ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter, exact: exact)
         if let html {
             let title = text.map { "“\($0)”" } ?? "images like \(URL(fileURLWithPath: image ?? "").lastPathComponent)"
             try Gallery.html(title: title, results: results).write(toFile: html, atomically: true, encoding: .utf8)

@@ -101,3 +101,36 @@ struct GalleryTests {
         #expect(thumb.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
     }
 }
+
+@Suite("Approximate search through FAISS")
+struct ApproximateSearchTests {
+    @Test(arguments: ["HNSW32", "Flat", "IVF2,Flat"])
+    func agreesWithExactSearchOnASmallIndex(factory: String) throws {
+        let pipeline = try SiglipPipeline(directory: Paths.model)
+        let dir = Paths.scratch("index")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = try SiglipIndex(directory: dir, creatingFor: pipeline)
+        _ = index.addImages(Paths.photos, using: pipeline)
+        try index.setApproximateType(factory)
+        let query = try pipeline.textEmbeddings(for: ["a photo of a cat"])[0].get()
+        let exact = try index.search(vector: query, k: 3, exact: true)
+        // IVF with 2 lists probes both at this effort, so every method is exhaustive on 5 vectors.
+        let approximate = try index.search(vector: query, k: 3, effort: 64)
+        #expect(approximate.map(\.item.path) == exact.map(\.item.path), "\(factory)")
+        #expect(zip(approximate, exact).allSatisfy { abs($0.score - $1.score) < 1e-4 })
+        // Kept in step with the store: a removed item disappears, and the file survives reopening.
+        _ = try index.remove(paths: [exact[0].item.path])
+        #expect(try index.search(vector: query, k: 3).allSatisfy { $0.item.path != exact[0].item.path })
+        let reopened = try SiglipIndex(directory: dir)
+        #expect(try reopened.search(vector: query, k: 1).first?.item.path == exact[1].item.path)
+        #expect(try reopened.verify().isEmpty)
+    }
+
+    @Test func badFactoryStringsAreRefused() throws {
+        let pipeline = try SiglipPipeline(directory: Paths.model)
+        let dir = Paths.scratch("index")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = try SiglipIndex(directory: dir, creatingFor: pipeline)
+        #expect(throws: IndexError.self) { try index.setApproximateType("NoSuchIndex42") }
+    }
+}
