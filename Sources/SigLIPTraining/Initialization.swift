@@ -81,18 +81,12 @@ extension TrainableSiglip {
 
 /// A seeded source of initial weights and shuffles: SplitMix64 bits, uniform and (truncated) normal draws.
 struct WeightGenerator {
-    private var state: UInt64
+    private var bits: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { bits = SplitMix64(seed: seed) }
 
     /// The next 64 random bits.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { bits.next() }
 
     /// A uniform draw in [0, 1) with 24 random bits.
     mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }

@@ -2,6 +2,7 @@ import Foundation
 import ImageIO
 import Testing
 import SigLIPTraining
+import Tensor
 
 @Suite("The coloured-shapes data set")
 struct ShapesDatasetTests {

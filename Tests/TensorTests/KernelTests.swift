@@ -2,17 +2,11 @@ import Foundation
 import Testing
 import Tensor
 
-/// Deterministic pseudo-random floats in [-1, 1) (SplitMix64), so failures reproduce.
+/// Deterministic pseudo-random floats in [-1, 1), so failures reproduce.
 struct Noise {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Float(z >> 40) / Float(1 << 23) - 1
-    }
+    var bits: SplitMix64
+    init(seed: UInt64) { bits = SplitMix64(seed: seed) }
+    mutating func next() -> Float { bits.float(in: -1...1) }
     mutating func tensor(_ shape: [Int], scale: Float = 1) -> Tensor {
         Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in next() * scale })
     }

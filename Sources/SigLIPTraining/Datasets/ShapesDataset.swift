@@ -139,24 +139,3 @@ final class ProgressCounter: @unchecked Sendable {
     private var value = 0
     func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }
-
-/// SplitMix64: a small, fast, seedable generator, so data sets reproduce from their seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform float in `range`.
-    public mutating func float(in range: ClosedRange<Float>) -> Float {
-        range.lowerBound + Float(next() >> 40) / Float(1 << 24) * (range.upperBound - range.lowerBound)
-    }
-    /// A uniform integer in `0..<bound`.
-    public mutating func int(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
