@@ -18,6 +18,7 @@ build: deps
 test: deps
 	$(SWIFT) build -c $(CONFIG) --product siglip
 	$(SWIFT) test -c $(CONFIG)
+	@./scripts/golden-ids.sh $(SIGLIP)
 
 demo: build
 	@./scripts/demo.sh $(SIGLIP) $(DEMO_MODEL)
