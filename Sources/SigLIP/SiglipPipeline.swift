@@ -84,7 +84,13 @@ public final class SiglipPipeline: Sendable {
             return urls.map { _ in .failure(error) }
         }
         return Compute.map(urls.count) { i in
-            Result { Tensor(shape: [3, size.height, size.width], values: try processor.pixelValues(contentsOf: urls[i], size: size)) }
+            Result {
+                let image = try processor.decoder.decode(contentsOf: urls[i])
+                defer { image.recycle() }
+                // Without do_resize the image keeps its own size.
+                let (height, width) = processor.config.doResize ? size : (image.height, image.width)
+                return Tensor(shape: [3, height, width], values: try processor.pixelValues(image: image, size: size))
+            }
         }
     }
 

@@ -44,3 +44,22 @@ struct ImageFileTests {
         #expect("\(error)".contains(broken.lastPathComponent))
     }
 }
+
+@Suite("Images kept at their own size")
+struct NoResizeTests {
+    @Test func withoutResizeEachImageKeepsItsSizeAndStillEmbeds() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("noresize-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Fixtures.model("tiny-siglip"), to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"do_resize": false, "do_rescale": true, "do_normalize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "rescale_factor": 0.00392156862745098}"#.utf8)
+            .write(to: dir.appendingPathComponent("preprocessor_config.json"))
+        let pipeline = try SiglipPipeline(directory: dir)
+        let files = ["size_17x13.png", "photo_chelsea_q90.jpg"].map { Fixtures.root.appendingPathComponent("images/files/\($0)") }
+        let pixels = try pipeline.pixelValues(for: files).map { try $0.get() }
+        #expect(pixels[0].shape == [3, 13, 17])
+        #expect(pixels[1].shape == [3, 300, 451])
+        // Different sizes cannot share a batch; each still embeds (position embeddings interpolated).
+        let embeddings = try pipeline.imageEmbeddings(for: files).map { try $0.get() }
+        #expect(embeddings.allSatisfy { $0.count == 64 })
+    }
+}
