@@ -29,6 +29,9 @@ $(PYTHON):
 	.venv/bin/pip install -q -r scripts/fixtures/requirements.txt
 
 fixtures: $(PYTHON)
+	$(PYTHON) scripts/fixtures/tokenizer_fixtures.py Tests/Fixtures/tokenizers
+	$(PYTHON) scripts/fixtures/images.py Tests/Fixtures/images
+	$(PYTHON) scripts/fixtures/configs.py Tests/Fixtures/configs
 	$(PYTHON) scripts/fixtures/models.py Tests/Fixtures/models
 	$(PYTHON) scripts/fixtures/training.py Tests/Fixtures/training
 

@@ -89,7 +89,10 @@ struct SiglipBench: ParsableCommand {
     func gemmRates(width: Int, mlp: Int, rows: Int) -> [String: Double] {
         var rates: [String: Double] = [:]
         for (name, n, k) in [("qkv", 3 * width, width), ("out", width, width), ("fc1", mlp, width), ("fc2", width, mlp)] {
-            let x = Tensor(zeros: [rows, k]), w = Tensor(zeros: [n, k]), b = Tensor(zeros: [n])
+            var random = SplitMix64(seed: UInt64(n * k))
+            let noise = { (count: Int) in (0..<count).map { _ in random.float(in: -1...1) } }
+            let x = Tensor(shape: [rows, k], values: noise(rows * k)), w = Tensor(shape: [n, k], values: noise(n * k))
+            let b = Tensor(shape: [n], values: noise(n))
             _ = linear(x, weight: w, bias: b)
             let t = (0..<repeats).map { _ in (try? seconds { _ = linear(x, weight: w, bias: b) }) ?? .infinity }
             rates["\(name)_\(rows)x\(n)x\(k)"] = 2 * Double(rows * n * k) / median(t) / 1e9
