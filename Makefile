@@ -6,7 +6,7 @@ SIGLIP     := $(BUILD_DIR)/siglip
 PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
 
-.PHONY: deps build test demo fixtures parity-base bench clean
+.PHONY: deps build test demo fixtures parity-base bench fuzz clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -49,6 +49,13 @@ bench: deps $(BENCH_PYTHON)
 	$(SWIFT) build -c release --product siglip-bench
 	$(BENCH_PYTHON) benchmarks/bench.py --siglip-bench $(BUILD_DIR)/siglip-bench --work .build/bench --threads 2
 	$(BENCH_PYTHON) benchmarks/tokenizer.py --siglip-bench $(BUILD_DIR)/siglip-bench --model $(DEMO_MODEL)
+
+# Fuzzes image decoding with libFuzzer + AddressSanitizer for FUZZ_SECONDS (not in CI).
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	cd fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address
+	mkdir -p .build/fuzz-corpus && cp Tests/Fixtures/images/files/* .build/fuzz-corpus/
+	fuzz/.build/release/imgfuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 .build/fuzz-corpus
 
 clean:
 	rm -rf .build
