@@ -20,11 +20,14 @@ struct SiglipBench: ParsableCommand {
     @Option(help: "Timed repetitions per figure (the median is reported).") var repeats = 5
     @Option(parsing: .upToNextOption, help: "Image batch sizes.") var imageBatches: [Int] = [1, 8, 32]
     @Option(parsing: .upToNextOption, help: "Text batch sizes.") var textBatches: [Int] = [1, 64]
+    @Option(help: "A folder of images: time only decode + preprocess, one thread, per file.")
+    var preprocessImages: String?
     @Option(help: "A file of texts, one JSON string per line: time only the tokenizer on 100,000 of them (one thread).")
     var tokenizerTexts: String?
 
     func run() throws {
         if let tokenizerTexts { return try timeTokenizer(tokenizerTexts) }
+        if let preprocessImages { return try timePreprocessing(preprocessImages) }
         Compute.threads = threads
         let url = URL(fileURLWithPath: model)
         var loads: [Double] = []
@@ -82,6 +85,19 @@ struct SiglipBench: ParsableCommand {
         }
         let t = try (0..<repeats).map { _ in try seconds { for text in texts { _ = pipeline.encode(text) } } }
         result["pipeline_encode_per_s"] = Double(texts.count) / median(t)
+        print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+    }
+
+    /// Milliseconds per image for decode + EXIF + RGB + resize + normalise, one thread, median of `repeats`.
+    func timePreprocessing(_ folder: String) throws {
+        let processor = try SiglipImageProcessor(directory: URL(fileURLWithPath: model))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { URL(fileURLWithPath: folder).appendingPathComponent($0) }
+        var result: [String: Double] = [:]
+        for file in files {
+            _ = try processor.pixelValues(contentsOf: file)
+            let t = try (0..<max(repeats, 5)).map { _ in try seconds { _ = try processor.pixelValues(contentsOf: file) } }
+            result[file.lastPathComponent] = median(t) * 1000
+        }
         print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
     }
 
