@@ -45,4 +45,27 @@ struct CrashSafetyTests {
         #expect(try index.info().images == 40)
         #expect(try index.verify().isEmpty)
     }
+
+    @Test func twoConcurrentAddsAreSerialised() throws {
+        let data = Paths.scratch("shapes"), dir = Paths.scratch("index")
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["datasets", "shapes", "--output", data.path, "--count", "30", "--test-count", "30", "--seed", "9"]) == 0)
+        // Create the index first so both writers agree on the model, then add two folders at once.
+        #expect(try run(["index", "add", "--index", dir.path, "--model", Paths.model.path, Paths.photos[0].path]) == 0)
+        let processes = ["train", "test"].map { split -> Process in
+            let p = Process()
+            p.executableURL = Self.binary
+            p.arguments = ["index", "add", "--index", dir.path, "--model", Paths.model.path, "--batch-size", "4", "--threads", "1",
+                           data.appendingPathComponent("images/\(split)").path]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            return p
+        }
+        for p in processes { try p.run() }
+        for p in processes { p.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let index = try SiglipIndex(directory: dir)
+        #expect(try index.info().images == 61)
+        #expect(try index.verify().isEmpty)
+    }
 }
