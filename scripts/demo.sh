@@ -24,5 +24,11 @@ out=$(mktemp --suffix .npy)
 "$siglip" preprocess --model "$model" "$photos"/photo_*.jpg --output "$out"
 echo "wrote $out ($(stat -c %s "$out") bytes)"
 
+section "siglip index add + search: a persistent index of the fixture photos, searched by text (gallery page too)"
+index=$(mktemp -d)/photos.idx
+"$siglip" index add --index "$index" --model "$model" "$photos" 2>&1 | tail -1
+"$siglip" search --index "$index" --text "a photo of a cat" -k 3 --html "${index%/*}/gallery.html"
+echo "gallery: ${index%/*}/gallery.html"
+
 section "a bad input is reported in place; the rest still run; exit status 1"
 "$siglip" embed --model "$model" --image /nonexistent.jpg --image "$photos/photo_rocket.jpg" 2>/dev/null | short || echo "(exit status $?)"
