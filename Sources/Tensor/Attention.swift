@@ -13,7 +13,6 @@ public func attention(
     precondition(key.rows == batch * keyLength && value.rows == batch * keyLength, "attention: key rows are not batch × keyLength")
     precondition(query.rows == (sharedQuery ? queryLength : batch * queryLength), "attention: query rows do not match")
     let headDim = width / heads
-    let scale = 1 / Float(headDim).squareRoot()
     let out = Tensor(uninitialized: [batch * queryLength, width])   // each head's GEMM writes its columns
     let jobs = batch * heads
     let cost = 4.0 * Double(jobs) * Double(queryLength) * Double(keyLength) * Double(headDim)
@@ -22,19 +21,41 @@ public func attention(
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: queryLength * keyLength)
         defer { scores.deallocate() }
         for job in range {
-            let (b, h) = job.quotientAndRemainder(dividingBy: heads)
-            let column = h * headDim
-            let q = query.origin + (sharedQuery ? 0 : b * queryLength) * query.rowStride + column
-            let k = key.origin + b * keyLength * key.rowStride + column
-            let v = value.origin + b * keyLength * value.rowStride + column
-            BLAS.sgemm(m: queryLength, n: keyLength, k: headDim, alpha: scale,
-                       a: q, lda: query.rowStride, b: k, ldb: key.rowStride, transposeB: true,
-                       beta: 0, c: scores, ldc: keyLength)
-            softmaxRows(scores, rows: queryLength, columns: keyLength, stride: keyLength)
+            let head = HeadJob(job, heads: heads, headDim: headDim, queryLength: queryLength, keyLength: keyLength, sharedQuery: sharedQuery)
+            head.probabilities(query: query, key: key, into: scores)
             BLAS.sgemm(m: queryLength, n: headDim, k: keyLength,
-                       a: scores, lda: keyLength, b: v, ldb: value.rowStride, transposeB: false,
-                       beta: 0, c: out.data + b * queryLength * width + column, ldc: width)
+                       a: scores, lda: keyLength, b: head.origin(value, length: keyLength), ldb: value.rowStride, transposeB: false,
+                       beta: 0, c: out.data + head.batch * queryLength * width + head.column, ldc: width)
         }
     }
     return out
+}
+
+/// One (batch item, head) of a multi-head attention: where its rows and columns lie, shared by the forward and
+/// backward passes.
+struct HeadJob {
+    let batch: Int, column: Int, headDim: Int, queryLength: Int, keyLength: Int, sharedQuery: Bool
+
+    init(_ job: Int, heads: Int, headDim: Int, queryLength: Int, keyLength: Int, sharedQuery: Bool) {
+        let (b, h) = job.quotientAndRemainder(dividingBy: heads)
+        (batch, column, self.headDim, self.queryLength, self.keyLength, self.sharedQuery) = (b, h * headDim, headDim, queryLength, keyLength, sharedQuery)
+    }
+
+    /// The first element of this head's block in a window whose items have `length` rows each.
+    func origin(_ window: ColumnSlice, length: Int) -> UnsafeMutablePointer<Float> {
+        window.origin + batch * length * window.rowStride + column
+    }
+
+    /// This head's query rows (the same rows for every item when the query is shared).
+    func queryOrigin(_ query: ColumnSlice) -> UnsafeMutablePointer<Float> {
+        query.origin + (sharedQuery ? 0 : batch * queryLength) * query.rowStride + column
+    }
+
+    /// `softmax(q·kᵀ/√d)` for this head, `[queryLength × keyLength]`, into `buffer`.
+    func probabilities(query: ColumnSlice, key: ColumnSlice, into buffer: UnsafeMutablePointer<Float>) {
+        BLAS.sgemm(m: queryLength, n: keyLength, k: headDim, alpha: 1 / Float(headDim).squareRoot(),
+                   a: queryOrigin(query), lda: query.rowStride, b: origin(key, length: keyLength), ldb: key.rowStride, transposeB: true,
+                   beta: 0, c: buffer, ldc: keyLength)
+        softmaxRows(buffer, rows: queryLength, columns: keyLength, stride: keyLength)
+    }
 }

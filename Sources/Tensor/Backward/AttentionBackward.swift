@@ -27,20 +27,14 @@ public func attentionBackward(
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: queryLength * keyLength)
         defer { probabilities.deallocate(); scores.deallocate() }
         for job in range {
-            let (b, h) = job.quotientAndRemainder(dividingBy: heads)
-            let column = h * headDim
-            let q = query.origin + (sharedQuery ? 0 : b * queryLength) * query.rowStride + column
-            let k = key.origin + b * keyLength * key.rowStride + column
-            let v = value.origin + b * keyLength * value.rowStride + column
+            let head = HeadJob(job, heads: heads, headDim: headDim, queryLength: queryLength, keyLength: keyLength, sharedQuery: sharedQuery)
+            let (b, column) = (head.batch, head.column)
+            let q = head.queryOrigin(query), k = head.origin(key, length: keyLength), v = head.origin(value, length: keyLength)
             let dO = gradOutput.data + b * queryLength * width + column
-            let dQ = queryGradient.origin + b * queryLength * queryGradient.rowStride + column
-            let dK = keyGradient.origin + b * keyLength * keyGradient.rowStride + column
-            let dV = valueGradient.origin + b * keyLength * valueGradient.rowStride + column
+            let dQ = head.origin(queryGradient, length: queryLength)
+            let dK = head.origin(keyGradient, length: keyLength), dV = head.origin(valueGradient, length: keyLength)
 
-            BLAS.sgemm(m: queryLength, n: keyLength, k: headDim, alpha: scale,
-                       a: q, lda: query.rowStride, b: k, ldb: key.rowStride, transposeB: true,
-                       beta: 0, c: probabilities, ldc: keyLength)
-            softmaxRows(probabilities, rows: queryLength, columns: keyLength, stride: keyLength)
+            head.probabilities(query: query, key: key, into: probabilities)
             BLAS.sgemm(m: keyLength, n: headDim, k: queryLength,
                        a: probabilities, lda: keyLength, transposeA: true, b: dO, ldb: width, transposeB: false,
                        beta: 0, c: dV, ldc: valueGradient.rowStride)
