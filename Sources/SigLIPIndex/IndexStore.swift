@@ -89,13 +89,12 @@ final class IndexStore {
 
     /// Deletes the items stored under `path`; returns how many rows went.
     func remove(path: String) throws -> Int {
-        var removed = 0
         try db.transaction {
-            try db.query("SELECT COUNT(*) FROM items WHERE path = ?", [.text(path)]) { removed = Int($0.integer(0)) }
             try db.query("DELETE FROM items WHERE path = ?", [.text(path)])
+            let removed = db.changes
             if removed > 0 { try bumpGeneration() }
+            return removed
         }
-        return removed
     }
 
     /// Counts changes to the items, in the same transaction as the change, so derived data can tell it is stale.

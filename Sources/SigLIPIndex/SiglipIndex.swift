@@ -20,6 +20,8 @@ public final class SiglipIndex {
     public let modelID: String
     /// The model directory recorded at creation (searches load it unless given another).
     public let modelPath: String
+    /// The model's `log t` and `b`, read once: every search result's probability needs them.
+    private var logitScale: Float = 0, logitBias: Float = 0
     let store: IndexStore
     private var cache: (items: [IndexedItem], matrix: Tensor)?
     private var approximateCache: (generation: Int, index: ApproximateIndex)?
@@ -81,6 +83,7 @@ public final class SiglipIndex {
         self.dimension = dimension
         self.modelID = id
         self.modelPath = try store.meta("model_path") ?? ""
+        try readLogitParameters()
     }
 
     /// Opens an existing index without a model (for info, verify, remove and vector search).
@@ -93,6 +96,7 @@ public final class SiglipIndex {
         self.dimension = dimension
         self.modelID = id
         self.modelPath = try store.meta("model_path") ?? ""
+        try readLogitParameters()
     }
 
     /// "name@hash": the model directory's name and the first 16 hex digits of SHA-256 of its config.json.
@@ -151,10 +155,14 @@ public final class SiglipIndex {
 
     func invalidate() { cache = nil }
 
+    private func readLogitParameters() throws {
+        logitScale = Float(try store.meta("logit_scale") ?? "0") ?? 0
+        logitBias = Float(try store.meta("logit_bias") ?? "0") ?? 0
+    }
+
     /// `sigmoid(exp(t)·cos + b)` with the model's learned temperature and bias.
     func probability(_ cosine: Float) throws -> Float {
-        let t = Foundation.exp(Float(try store.meta("logit_scale") ?? "0") ?? 0), b = Float(try store.meta("logit_bias") ?? "0") ?? 0
-        return sigmoid(t * cosine + b)
+        sigmoid(Foundation.exp(logitScale) * cosine + logitBias)
     }
 }
 
