@@ -97,11 +97,24 @@ public final class SiglipPipeline: Sendable {
     /// Image embeddings for image files, `batchSize` at a time; `side` runs the model at another resolution.
     public func imageEmbeddings(for urls: [URL], batchSize: Int = 16, side: Int? = nil, normalized: Bool = true) -> [Result<[Float], Error>] {
         var results: [Result<[Float], Error>] = []
-        for start in stride(from: 0, to: urls.count, by: max(batchSize, 1)) {
-            let pixels = pixelValues(for: Array(urls[start..<min(start + batchSize, urls.count)]), side: side)
-            results += embed(pixels) { batch in try self.model.imageEmbeddings(pixelValues: batch, normalized: normalized) }
-        }
+        imageEmbeddings(for: urls, batchSize: batchSize, side: side, normalized: normalized) { _, batch in results += batch }
         return results
+    }
+
+    /// Image embeddings streamed batch by batch: `body` receives each batch's first index and its results, in
+    /// order, while the next batch is already being decoded, so memory stays constant however many files there are.
+    public func imageEmbeddings(
+        for urls: [URL], batchSize: Int = 16, side: Int? = nil, normalized: Bool = true,
+        each body: (_ start: Int, _ results: [Result<[Float], Error>]) throws -> Void
+    ) rethrows {
+        let starts = Array(stride(from: 0, to: urls.count, by: max(batchSize, 1)))
+        let decode = { @Sendable (start: Int) in self.pixelValues(for: Array(urls[start..<min(start + batchSize, urls.count)]), side: side) }
+        var pending = starts.first.map { Prefetch(decode, $0) }
+        for (index, start) in starts.enumerated() {
+            guard let pixels = pending?.wait() else { break }
+            pending = index + 1 < starts.count ? Prefetch(decode, starts[index + 1]) : nil
+            try body(start, embed(pixels) { batch in try self.model.imageEmbeddings(pixelValues: batch, normalized: normalized) })
+        }
     }
 
     /// Runs the successful inputs of a batch as one tensor and slots the outputs back among the failures.
@@ -125,5 +138,24 @@ public final class SiglipPipeline: Sendable {
                 return batch.rows(next..<(next + 1)).scalars
             }
         }
+    }
+}
+
+/// A value computed on another thread, so that decoding the next batch overlaps the model's work on this one.
+private final class Prefetch<Value: Sendable>: @unchecked Sendable {
+    private var value: Value?
+    private let done = DispatchSemaphore(value: 0)
+
+    init<Argument: Sendable>(_ work: @escaping @Sendable (Argument) -> Value, _ argument: Argument) {
+        DispatchQueue.global().async {
+            self.value = work(argument)
+            self.done.signal()
+        }
+    }
+
+    /// Blocks until the value is ready, then hands it over.
+    func wait() -> Value? {
+        done.wait()
+        return value
     }
 }

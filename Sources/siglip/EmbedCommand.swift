@@ -55,8 +55,9 @@ struct EmbedCommand: ParsableCommand {
             }
         }
         let inputs = EmbeddingInputs(model: pipeline.model, batchSize: batchSize, normalized: !raw)
-        let images = pipeline.imageEmbeddings(for: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, side: imageSize, normalized: !raw)
-        for (path, result) in zip(image, images) { emit(path, result) }
+        pipeline.imageEmbeddings(for: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, side: imageSize, normalized: !raw) { start, batch in
+            for (offset, result) in batch.enumerated() { emit(image[start + offset], result) }
+        }
         if let pixelValues { inputs.embedPixelRows(file: pixelValues, emit: emit) }
         for (t, result) in zip(text, pipeline.textEmbeddings(for: text, batchSize: batchSize, normalized: !raw)) { emit(t, result) }
         if let inputIDs { inputs.embedIDRows(file: inputIDs, emit: emit) }

@@ -31,6 +31,19 @@ struct ImageFileTests {
         }
     }
 
+    @Test("streamed batches arrive in order, each while the next decodes, and match the reference", arguments: models)
+    func streamedBatchesMatch(model: String) throws {
+        let pipeline = try SiglipPipeline(directory: Fixtures.model(model))
+        let expected = try Fixtures.tensor(model, "image_files_embeds_raw")
+        var starts: [Int] = [], rows: [[Float]] = []
+        try pipeline.imageEmbeddings(for: try files(model), batchSize: 2, normalized: false) { start, batch in
+            starts.append(start)
+            rows += try batch.map { try $0.get() }
+        }
+        #expect(starts == Array(stride(from: 0, to: expected.shape[0], by: 2)))
+        #expect(maxRelativeRowError(Tensor(shape: expected.shape, values: rows.flatMap { $0 }), expected) <= Tolerance.relative)
+    }
+
     @Test func aBrokenFileFailsAloneInItsBatch() throws {
         let pipeline = try SiglipPipeline(directory: Fixtures.model("tiny-siglip"))
         let good = try files("tiny-siglip")
