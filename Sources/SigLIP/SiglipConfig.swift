@@ -71,6 +71,16 @@ public struct SiglipConfig: Sendable, Equatable {
 
         /// Patches along each side at the native resolution (`imageSize / patchSize`, remainder dropped).
         public var gridSize: Int { imageSize / patchSize }
+
+        /// Multiply–adds ×2 of one image through the tower at the native resolution: patch embedding, the
+        /// encoder's projections, MLPs and attention products, and the pooling head (35.4 G for base-224).
+        public var flopsPerImage: Double {
+            let s = Double(gridSize * gridSize), d = Double(hiddenSize), f = Double(intermediateSize)
+            let patches = 2 * s * Double(numChannels * patchSize * patchSize) * d
+            let layer = 2 * s * (4 * d * d + 2 * d * f) + 4 * s * s * d
+            let head = visionUseHead ? 2 * s * 2 * d * d + 2 * (2 * d * d + 2 * d * f) + 4 * s * d : 0
+            return patches + Double(numHiddenLayers) * layer + head
+        }
     }
 
     /// A configuration with the given towers.

@@ -18,6 +18,17 @@ public enum GEMMBackend: String, Sendable, CaseIterable {
     case oneDNN = "onednn"
     /// Apple's Accelerate `cblas_sgemm` (macOS).
     case accelerate
+
+    /// The libraries this build links.
+    public static var available: [GEMMBackend] {
+        #if canImport(Accelerate)
+        return [.accelerate]
+        #elseif canImport(CDNNL)
+        return [.oneDNN, .openBLAS]
+        #else
+        return [.openBLAS]
+        #endif
+    }
 }
 
 /// Single-precision GEMM through the chosen library. Every call is single-threaded: `Compute` owns the threads.

@@ -74,4 +74,9 @@ struct ConfigTests {
         #expect(refusal("{not json")?.contains("not a valid model config") == true)
         #expect(refusal(#"{"model_type": "siglip", "vision_config": {"image_size": [256, 256]}}"#) == nil)
     }
+
+    /// Issue 5 sizes the base-224 image tower at 35.4 GFLOP; the benchmark's efficiency figure rests on this count.
+    @Test func visionFlopsMatchThePublishedFigureForBase() {
+        #expect(abs(SiglipConfig.VisionConfig().flopsPerImage / 1e9 - 35.4) < 0.05)
+    }
 }

@@ -63,6 +63,9 @@ struct SiglipBench: ParsableCommand {
         }
         result["gemm_gflops"] = gemmRates(width: model.config.vision.hiddenSize, mlp: model.config.vision.intermediateSize,
                                           rows: 8 * model.config.vision.gridSize * model.config.vision.gridSize)
+        let perImage = model.config.vision.flopsPerImage
+        result["vision_gflop_per_image"] = perImage / 1e9
+        if let b8 = result["image_per_s_b8"] as? Double { result["vision_gflops_b8"] = b8 * perImage / 1e9 }
         result["peak_rss_mb"] = peakRSSMegabytes()
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
@@ -101,8 +104,20 @@ struct SiglipBench: ParsableCommand {
         print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
     }
 
-    /// GFLOP/s of the linear kernel (GEMM + bias) on the encoder's shapes at batch 8.
-    func gemmRates(width: Int, mlp: Int, rows: Int) -> [String: Double] {
+    /// GFLOP/s of the linear kernel (GEMM + bias) on the encoder's shapes at batch 8, with every GEMM library
+    /// this build has (the one in use first), so the model's effective rate can be read against each.
+    func gemmRates(width: Int, mlp: Int, rows: Int) -> [String: [String: Double]] {
+        let inUse = BLAS.backend
+        defer { BLAS.backend = inUse }
+        var byLibrary: [String: [String: Double]] = [:]
+        for library in [inUse] + GEMMBackend.available.filter({ $0 != inUse }) {
+            BLAS.backend = library
+            byLibrary[library.rawValue] = gemmRates(width: width, mlp: mlp, rows: rows, library: library)
+        }
+        return byLibrary
+    }
+
+    func gemmRates(width: Int, mlp: Int, rows: Int, library: GEMMBackend) -> [String: Double] {
         var rates: [String: Double] = [:]
         for (name, n, k) in [("qkv", 3 * width, width), ("out", width, width), ("fc1", mlp, width), ("fc2", width, mlp)] {
             var random = SplitMix64(seed: UInt64(n * k))
