@@ -73,6 +73,13 @@ final class ApproximateIndex {
         try Self.check(cfaiss_add(handle, Int64(ids.count), vectors, ids), "adding vectors")
     }
 
+    /// Takes ids out; throws where the index type cannot remove (HNSW), so the caller rebuilds instead.
+    func remove(ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        var removed: Int64 = 0
+        try Self.check(cfaiss_remove(handle, Int64(ids.count), ids, &removed), "removing vectors")
+    }
+
     var count: Int { Int(cfaiss_count(handle)) }
 
     /// Search-time effort: HNSW's efSearch and IVF's nprobe, where they apply.

@@ -48,8 +48,13 @@ public enum Precision: String, Sendable, CaseIterable {
         case .float16:
             out.append(contentsOf: blob.bindMemory(to: Float16.self).lazy.map { Float($0) })
         case .int8:
+            // Rounding each code moves the vector off the unit sphere by up to √d·scale/2; rescaling it back
+            // keeps scores cosines (the stored scale then only matters for its sign and finiteness).
+            let codes = blob[4...].lazy.map { Float(Int8(bitPattern: $0)) }
+            let norm = codes.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
             let scale = blob.loadUnaligned(as: Float.self)
-            out.append(contentsOf: blob[4...].lazy.map { Float(Int8(bitPattern: $0)) * scale })
+            let factor = norm > 0 && scale.isFinite && scale > 0 ? 1 / norm : scale
+            out.append(contentsOf: codes.map { $0 * factor })
         }
     }
 }

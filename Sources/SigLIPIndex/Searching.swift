@@ -17,7 +17,7 @@ public struct SearchResult: Sendable, Equatable {
 extension SiglipIndex {
     /// The `k` items most similar to a normalised query vector, optionally only of one kind: through the
     /// approximate index when one is configured (unless `exact`), else by scoring every stored vector.
-    /// `effort` is HNSW's efSearch or IVF's nprobe (nil: the index's default).
+    /// `effort` is HNSW's efSearch or IVF's nprobe (nil: `defaultEffort`).
     public func search(vector: [Float], k: Int = 10, kind: ItemKind? = nil, exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
         try search(vectors: [vector], k: k, kind: kind, exact: exact, effort: effort)[0]
     }
@@ -31,7 +31,7 @@ extension SiglipIndex {
         let flat = vectors.flatMap { $0 }
         let k = max(k, 0)
         if !exact, let approximate = try approximate() {
-            if let effort { try approximate.setEffort(effort) }
+            try approximate.setEffort(effort ?? Self.defaultEffort(factory: approximateFactory ?? ""))
             // Over-fetch when filtering by kind, since the approximate index does not know kinds.
             let fetch = kind == nil ? k : min(approximate.count, 4 * k)
             return try approximate.search(flat, count: vectors.count, k: fetch).map { hits in
