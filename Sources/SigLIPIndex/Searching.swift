@@ -54,14 +54,16 @@ extension SiglipIndex {
     }
 
     /// Items matching a text (text → image search by default).
-    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false) throws -> [SearchResult] {
+    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false,
+                       effort: Int? = nil) throws -> [SearchResult] {
         guard let query = pipeline.textEmbeddings(for: [text]).first else { return [] }
-        return try search(vector: try query.get(), k: k, kind: kind, exact: exact)
+        return try search(vector: try query.get(), k: k, kind: kind, exact: exact, effort: effort)
     }
 
     /// Items matching an example image (image → image by default; `.text` for image → text).
-    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false) throws -> [SearchResult] {
+    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false,
+                       effort: Int? = nil) throws -> [SearchResult] {
         guard let query = pipeline.imageEmbeddings(for: [image]).first else { return [] }
-        return try search(vector: try query.get(), k: k, kind: kind, exact: exact)
+        return try search(vector: try query.get(), k: k, kind: kind, exact: exact, effort: effort)
     }
 }

@@ -36,7 +36,7 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var options: ModelOptions
         @OptionGroup var storage: Storage
         @Option(name: .customLong("batch-size"), help: "Images per model call and per transaction.") var batchSize = 16
-        @Option(name: .long, help: "Also keep an approximate FAISS index of this type (e.g. HNSW32, IVF4096,SQ8); 'none' drops it.") var ann: String?
+        @Option(name: .long, help: "Also keep an approximate FAISS index: a factory string (e.g. IVF4096,Flat, IVF4096,SQ8, HNSW32), 'auto' (exact below 100,000 items, then IVF with ~4·√N lists), or 'none'.") var ann: String?
         @Argument(help: "Image files and folders.") var paths: [String]
 
         func run() throws {
