@@ -6,7 +6,7 @@ SIGLIP     := $(BUILD_DIR)/siglip
 PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
 
-.PHONY: deps build test demo fixtures parity-base bench fuzz clean
+.PHONY: deps build test demo fixtures parity-base bench bench-index fuzz clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -50,6 +50,14 @@ bench: deps $(BENCH_PYTHON)
 	$(BENCH_PYTHON) benchmarks/bench.py --siglip-bench $(BUILD_DIR)/siglip-bench --work .build/bench --threads 2
 	$(BENCH_PYTHON) benchmarks/tokenizer.py --siglip-bench $(BUILD_DIR)/siglip-bench --model $(DEMO_MODEL)
 	$(BENCH_PYTHON) benchmarks/images.py --siglip-bench $(BUILD_DIR)/siglip-bench --model .build/bench/siglip-base-random --images benchmarks/images
+
+# Index benchmark against faiss-cpu on generated 768-d vectors, uniform and clustered, at 100k and 1M (not in CI;
+# about 25 minutes and 16 GB of memory on 2 cores; results in docs/PERFORMANCE.md).
+INDEX_BENCH := $(BENCH_PYTHON) benchmarks/index.py --bench $(BUILD_DIR)/siglip-index-bench --work .build/bench-index --threads 2
+bench-index: deps $(BENCH_PYTHON)
+	$(SWIFT) build -c release --product siglip-index-bench
+	$(INDEX_BENCH) --size 100000 --ann IVF256,Flat IVF1024,Flat IVF1024,SQ8 --efforts 4 8 16 32 64
+	$(INDEX_BENCH) --size 1000000 --ann IVF4096,Flat --efforts 2 4 8 16 64 --single 20 --repeats 1
 
 # Fuzzes image decoding with libFuzzer + AddressSanitizer for FUZZ_SECONDS (not in CI).
 FUZZ_SECONDS ?= 300

@@ -110,6 +110,13 @@ let package = Package(
             path: "benchmarks/Swift"
         ),
 
+        // Times the index on generated vectors for benchmarks/index.py (make bench-index); not part of the product.
+        .executableTarget(
+            name: "siglip-index-bench",
+            dependencies: ["SigLIPIndex", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "benchmarks/IndexSwift"
+        ),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "SigLIPIndexTests", dependencies: ["SigLIPIndex", "SigLIP", "siglip"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),

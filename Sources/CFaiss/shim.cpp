@@ -2,6 +2,7 @@
 
 #include <faiss/AutoTune.h>
 #include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
 #include <faiss/MetaIndexes.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_factory.h>
@@ -37,6 +38,12 @@ template <typename F> static int guarded(F body) {
 int cfaiss_create(const char *factory, int dimension, cfaiss_index **out) {
     return guarded([&] {
         std::unique_ptr<faiss::Index> inner(faiss::index_factory(dimension, factory, faiss::METRIC_INNER_PRODUCT));
+        // IVF indexes store our row ids in their lists and remove by them. Wrapping them in an IDMap would break
+        // removal: the map compacts its table while the lists keep the old sequence numbers.
+        if (dynamic_cast<faiss::IndexIVF *>(inner.get())) {
+            *out = new cfaiss_index{std::move(inner)};
+            return;
+        }
         // IDMap2 lets us add our own row ids to index types that number vectors themselves.
         auto *map = new faiss::IndexIDMap2(inner.release());
         map->own_fields = true;

@@ -113,3 +113,27 @@ extension SiglipIndex {
         return report
     }
 }
+
+extension SiglipIndex {
+    /// Stores embeddings made elsewhere: `vectors` holds `paths.count` normalised vectors end to end, each named
+    /// by its path (or text). A vector already stored (same bytes, same kind) is skipped. All in one transaction.
+    /// Returns how many were new.
+    @discardableResult
+    public func add(vectors: [Float], paths: [String], kind: ItemKind = .image) throws -> Int {
+        guard vectors.count == paths.count * dimension else {
+            throw IndexError("\(vectors.count) values do not make \(paths.count) vectors of \(dimension)")
+        }
+        var items: [NewItem] = []
+        items.reserveCapacity(paths.count)
+        for (i, path) in paths.enumerated() {
+            let vector = Array(vectors[i * dimension..<(i + 1) * dimension])
+            let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+            guard norm.isFinite, abs(norm - 1) <= 1e-3 else { throw IndexError("\(path): vector norm \(norm), expected 1 (normalise first)") }
+            let hash = vector.withUnsafeBytes { Self.contentHash(Data($0)) }
+            items.append(NewItem(kind: kind, path: path, contentHash: hash, size: 0, modified: 0, embedding: vector))
+        }
+        let added = try store.insert(items)
+        invalidate()
+        return added
+    }
+}

@@ -39,6 +39,9 @@ final class IndexStore {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         db = try Database(path: file.path)
+        // A 768-float row is 3 KB: in SQLite's default 4 KB pages each takes a page of its own (a quarter wasted);
+        // 16 KB pages hold five. Takes effect only when the file is new.
+        try db.execute("PRAGMA page_size=16384")
         try db.execute("PRAGMA journal_mode=WAL")
         try db.execute("PRAGMA synchronous=NORMAL")
         try db.execute("""
@@ -47,6 +50,8 @@ final class IndexStore {
                 id INTEGER PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL, content_hash TEXT NOT NULL,
                 size INTEGER NOT NULL, mtime REAL NOT NULL, embedding BLOB NOT NULL, UNIQUE(kind, content_hash));
             CREATE INDEX IF NOT EXISTS items_path ON items(path);
+            CREATE TABLE IF NOT EXISTS changes(generation INTEGER NOT NULL, id INTEGER NOT NULL, added INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS changes_generation ON changes(generation);
             """)
         if let version = try meta("format_version").flatMap(Int.init), version > Self.formatVersion {
             throw IndexError("\(directory.path): index format \(version) is newer than this siglip reads (\(Self.formatVersion)); upgrade siglip")
@@ -64,6 +69,13 @@ final class IndexStore {
         try db.query("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [.text(key), .text(value)])
     }
 
+    /// How embeddings are stored (float32 in indexes that predate the choice).
+    func precision() throws -> Precision {
+        let name = try meta("precision") ?? "float32"
+        guard let precision = Precision(rawValue: name) else { throw IndexError("\(directory.path): unknown stored precision '\(name)'") }
+        return precision
+    }
+
     func contains(kind: ItemKind, contentHash: String) throws -> Bool {
         var found = false
         try db.query("SELECT 1 FROM items WHERE kind = ? AND content_hash = ?", [.text(kind.rawValue), .text(contentHash)]) { _ in found = true }
@@ -72,17 +84,21 @@ final class IndexStore {
 
     /// Stores a batch in one transaction; items whose content is already indexed are skipped. Returns how many were new.
     func insert(_ items: [NewItem]) throws -> Int {
-        try db.transaction {
+        let precision = try self.precision()
+        return try db.transaction {
+            let next = try generation() + 1, logs = try logging()
             var added = 0
             for item in items {
-                let blob = item.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
                 try db.query("""
                     INSERT INTO items(kind, path, content_hash, size, mtime, embedding) VALUES(?, ?, ?, ?, ?, ?)
                     ON CONFLICT(kind, content_hash) DO NOTHING
-                    """, [.text(item.kind.rawValue), .text(item.path), .text(item.contentHash), .integer(item.size), .real(item.modified), .blob(blob)])
-                added += db.changes
+                    """, [.text(item.kind.rawValue), .text(item.path), .text(item.contentHash), .integer(item.size), .real(item.modified),
+                          .blob(precision.encode(item.embedding))])
+                guard db.changes == 1 else { continue }
+                added += 1
+                if logs { try log(generation: next, id: db.lastInsertID, added: true) }
             }
-            if added > 0 { try bumpGeneration() }
+            if added > 0 { try setMeta("generation", "\(next)") }
             return added
         }
     }
@@ -90,16 +106,68 @@ final class IndexStore {
     /// Deletes the items stored under `path`; returns how many rows went.
     func remove(path: String) throws -> Int {
         try db.transaction {
+            let next = try generation() + 1
+            var ids: [Int64] = []
+            try db.query("SELECT id FROM items WHERE path = ?", [.text(path)]) { ids.append($0.integer(0)) }
             try db.query("DELETE FROM items WHERE path = ?", [.text(path)])
-            let removed = db.changes
-            if removed > 0 { try bumpGeneration() }
-            return removed
+            if try logging() { for id in ids { try log(generation: next, id: id, added: false) } }
+            if !ids.isEmpty { try setMeta("generation", "\(next)") }
+            return ids.count
         }
     }
 
-    /// Counts changes to the items, in the same transaction as the change, so derived data can tell it is stale.
-    private func bumpGeneration() throws {
-        try setMeta("generation", "\((try generation()) + 1)")
+    /// Whether changes are logged: only with an approximate index to keep in step (without one there is nothing
+    /// to catch up; one is built from the store when asked for).
+    private func logging() throws -> Bool { try !(meta("ann") ?? "").isEmpty }
+
+    /// Records a change in the log that derived structures replay to catch up (in the change's transaction).
+    private func log(generation: Int, id: Int64, added: Bool) throws {
+        try db.query("INSERT INTO changes(generation, id, added) VALUES(?, ?, ?)", [.integer(Int64(generation)), .integer(id), .integer(added ? 1 : 0)])
+    }
+
+    /// What changed after `generation`: ids to take out of a derived structure (every id removed, even if added
+    /// again, since ids can be reused) and ids to put in (those whose last change was an add). Nil when the log no
+    /// longer covers every generation since then (it was pruned, or predates the log).
+    func changes(since generation: Int) throws -> (removed: [Int64], added: [Int64])? {
+        let current = try self.generation()
+        guard generation <= current else { return nil }
+        var generations = Set<Int64>(), removed = Set<Int64>(), last: [Int64: Bool] = [:]
+        try db.query("SELECT generation, id, added FROM changes WHERE generation > ? ORDER BY generation, rowid", [.integer(Int64(generation))]) { row in
+            generations.insert(row.integer(0))
+            let id = row.integer(1), added = row.integer(2) != 0
+            if !added { removed.insert(id) }
+            last[id] = added
+        }
+        guard generations.count == current - generation else { return nil }
+        return (removed.sorted(), last.filter(\.value).keys.sorted())
+    }
+
+    /// Drops log entries a saved derived structure no longer needs.
+    func pruneChanges(through generation: Int) throws {
+        try db.query("DELETE FROM changes WHERE generation <= ?", [.integer(Int64(generation))])
+    }
+
+    /// How many log entries follow `generation`.
+    func changeCount(since generation: Int) throws -> Int {
+        var n = 0
+        try db.query("SELECT COUNT(*) FROM changes WHERE generation > ?", [.integer(Int64(generation))]) { n = Int($0.integer(0)) }
+        return n
+    }
+
+    /// The embeddings of the given ids that still exist, decoded: (ids found, their vectors end to end).
+    func vectors(ids: [Int64], dimension: Int) throws -> (ids: [Int64], matrix: [Float]) {
+        let precision = try self.precision(), expected = precision.bytes(dimension: dimension)
+        var found: [Int64] = [], matrix: [Float] = []
+        for id in ids {
+            try db.query("SELECT embedding FROM items WHERE id = ?", [.integer(id)]) { row in
+                try row.withBlob(0) { blob in
+                    guard blob.count == expected else { throw IndexError("\(directory.path): item \(id) has a \(blob.count)-byte embedding, not \(expected)") }
+                    precision.decode(blob, dimension: dimension, into: &matrix)
+                }
+                found.append(id)
+            }
+        }
+        return (found, matrix)
     }
 
     /// How many committed changes the items have seen.
@@ -128,14 +196,19 @@ final class IndexStore {
 
     /// Every item with its embedding, in id order: the rows of the exact-search matrix.
     func all(dimension: Int) throws -> (items: [IndexedItem], matrix: [Float]) {
+        let precision = try self.precision(), expected = precision.bytes(dimension: dimension)
         var items: [IndexedItem] = [], matrix: [Float] = []
-        try db.query("SELECT id, kind, path, content_hash, embedding FROM items ORDER BY id") { row in
-            let blob = row.blob(4)
-            guard blob.count == dimension * 4 else {
-                throw IndexError("\(directory.path): item \(row.integer(0)) has a \(blob.count / 4)-dimensional embedding, not \(dimension)")
+        let count = try self.count()
+        items.reserveCapacity(count)
+        matrix.reserveCapacity(count * dimension)
+        try db.query("SELECT id, kind, path, embedding FROM items ORDER BY id") { row in
+            try row.withBlob(3) { blob in
+                guard blob.count == expected else {
+                    throw IndexError("\(directory.path): item \(row.integer(0)) has a \(blob.count)-byte embedding, not the \(expected) bytes of \(dimension) \(precision.rawValue) values")
+                }
+                precision.decode(blob, dimension: dimension, into: &matrix)
             }
             items.append(IndexedItem(id: row.integer(0), kind: ItemKind(rawValue: row.text(1) ?? "") ?? .image, path: row.text(2) ?? ""))
-            blob.withUnsafeBytes { matrix.append(contentsOf: $0.bindMemory(to: Float.self)) }
         }
         return (items, matrix)
     }

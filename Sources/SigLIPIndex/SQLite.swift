@@ -97,4 +97,9 @@ struct Row {
         guard let bytes = sqlite3_column_blob(statement, i) else { return Data() }
         return Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, i)))
     }
+    /// Reads a blob column in place, without copying it (valid only inside `body`).
+    func withBlob<T>(_ i: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let bytes = sqlite3_column_blob(statement, i)
+        return try body(UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : Int(sqlite3_column_bytes(statement, i))))
+    }
 }

@@ -17,36 +17,53 @@ public struct SearchResult: Sendable, Equatable {
 extension SiglipIndex {
     /// The `k` items most similar to a normalised query vector, optionally only of one kind: through the
     /// approximate index when one is configured (unless `exact`), else by scoring every stored vector.
-    /// `effort` is HNSW's efSearch (IVF probes a quarter as many lists).
-    public func search(vector: [Float], k: Int = 10, kind: ItemKind? = nil, exact: Bool = false, effort: Int = 64) throws -> [SearchResult] {
-        guard vector.count == dimension else { throw IndexError("query has \(vector.count) dimensions; the index holds \(dimension)") }
-        if !exact, let approximate = try approximate() {
-            try approximate.setEffort(max(effort, k))
-            // Over-fetch when filtering by kind, since the approximate index does not know kinds.
-            let hits = try approximate.search(vector, k: kind == nil ? k : min(approximate.count, 4 * k))
-            let items = try store.items(ids: hits.map(\.id))
-            let kept = hits.compactMap { hit in items[hit.id].flatMap { kind == nil || $0.kind == kind ? ($0, hit.score) : nil } }.prefix(k)
-            return try kept.enumerated().map { SearchResult(rank: $0 + 1, item: $1.0, score: $1.1, probability: try probability($1.1)) }
+    /// `effort` is HNSW's efSearch or IVF's nprobe (nil: `defaultEffort`).
+    public func search(vector: [Float], k: Int = 10, kind: ItemKind? = nil, exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
+        try search(vectors: [vector], k: k, kind: kind, exact: exact, effort: effort)[0]
+    }
+
+    /// `search(vector:)` for many queries at once (one sweep over the stored vectors for all of them).
+    public func search(vectors: [[Float]], k: Int = 10, kind: ItemKind? = nil, exact: Bool = false, effort: Int? = nil) throws -> [[SearchResult]] {
+        guard !vectors.isEmpty else { return [] }
+        for v in vectors where v.count != dimension {
+            throw IndexError("query has \(v.count) dimensions; the index holds \(dimension)")
         }
-        let (items, matrix) = try matrix()
-        guard !items.isEmpty else { return [] }
-        let scores = linear(Tensor(shape: [1, dimension], values: vector), weight: matrix, bias: nil).scalars
-        let candidates = items.indices.filter { kind == nil || items[$0].kind == kind }
-        let best = candidates.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : items[$0].id < items[$1].id }.prefix(max(k, 0))
-        return try best.enumerated().map { rank, i in
-            SearchResult(rank: rank + 1, item: items[i], score: scores[i], probability: try probability(scores[i]))
+        let flat = vectors.flatMap { $0 }
+        let k = max(k, 0)
+        if !exact, let approximate = try approximate() {
+            try approximate.setEffort(effort ?? Self.defaultEffort(factory: approximateFactory ?? ""))
+            // Over-fetch when filtering by kind, since the approximate index does not know kinds.
+            let fetch = kind == nil ? k : min(approximate.count, 4 * k)
+            return try approximate.search(flat, count: vectors.count, k: fetch).map { hits in
+                let items = try store.items(ids: hits.map(\.id))
+                let kept = hits.compactMap { hit in items[hit.id].flatMap { kind == nil || $0.kind == kind ? ($0, hit.score) : nil } }.prefix(k)
+                return try kept.enumerated().map { SearchResult(rank: $0 + 1, item: $1.0, score: $1.1, probability: try probability($1.1)) }
+            }
+        }
+        let loaded = try matrix()
+        let allowed = kind.map { kind in loaded.items.map { $0.kind == kind } }
+        let hits = flat.withUnsafeBufferPointer { queries in
+            topInnerProducts(queries: queries.baseAddress!, queryCount: vectors.count, database: loaded.matrix.data,
+                             rows: loaded.items.count, dimension: dimension, k: k, allowed: allowed)
+        }
+        return try hits.map { best in
+            try best.enumerated().map { rank, hit in
+                SearchResult(rank: rank + 1, item: loaded.items[hit.row], score: hit.score, probability: try probability(hit.score))
+            }
         }
     }
 
     /// Items matching a text (text → image search by default).
-    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false) throws -> [SearchResult] {
+    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false,
+                       effort: Int? = nil) throws -> [SearchResult] {
         guard let query = pipeline.textEmbeddings(for: [text]).first else { return [] }
-        return try search(vector: try query.get(), k: k, kind: kind, exact: exact)
+        return try search(vector: try query.get(), k: k, kind: kind, exact: exact, effort: effort)
     }
 
     /// Items matching an example image (image → image by default; `.text` for image → text).
-    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false) throws -> [SearchResult] {
+    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false,
+                       effort: Int? = nil) throws -> [SearchResult] {
         guard let query = pipeline.imageEmbeddings(for: [image]).first else { return [] }
-        return try search(vector: try query.get(), k: k, kind: kind, exact: exact)
+        return try search(vector: try query.get(), k: k, kind: kind, exact: exact, effort: effort)
     }
 }

@@ -24,61 +24,121 @@ public final class SiglipIndex {
     private var logitScale: Float = 0, logitBias: Float = 0
     let store: IndexStore
     private var cache: (items: [IndexedItem], matrix: Tensor)?
-    private var approximateCache: (generation: Int, index: ApproximateIndex)?
+    private var approximateCache: (factory: String, generation: Int, index: ApproximateIndex)?
 
-    /// The FAISS factory string of the approximate index, or nil for exact search only.
+    /// The approximate index type asked for: a FAISS factory string, "auto" (chosen by collection size, see
+    /// `automaticType`), or nil for exact search only.
     public var approximateType: String? { (try? store.meta("ann")).flatMap { $0.isEmpty ? nil : $0 } }
 
-    /// Chooses the approximate index type (a FAISS factory string such as "HNSW32" or "IVF4096,SQ8"), or nil
-    /// for exact search only. The structure is derived from the store and rebuilt when stale.
+    /// Chooses the approximate index type (a FAISS factory string such as "HNSW32" or "IVF4096,Flat", or "auto"),
+    /// or nil for exact search only. The structure is derived from the store: built on first search, then kept
+    /// in step with adds and removes (see `approximate()`).
     public func setApproximateType(_ factory: String?) throws {
-        if let factory { _ = try ApproximateIndex.create(factory: factory, dimension: dimension) }   // refuse bad strings now
+        if let factory, factory != "auto" { _ = try ApproximateIndex.create(factory: factory, dimension: dimension) }   // refuse bad strings now
         try store.setMeta("ann", factory ?? "")
-        try store.setMeta("ann_generation", "-1")
+        if factory == nil { try store.pruneChanges(through: try store.generation()) }
         approximateCache = nil
     }
 
-    /// The approximate index in step with the store: loaded from disk if current, else rebuilt and saved.
+    /// The approximate index in step with the store, or nil when search is exact. It starts from the structure
+    /// in memory or the one saved (`ann-GENERATION.faiss`) and replays the store's change log from there: adds
+    /// are added without retraining, removes removed. It is rebuilt from the store only when it must: no usable
+    /// saved structure, a different type asked for, a log that no longer reaches back, or a type that cannot
+    /// remove. It is saved again once `saveAfter` changes have piled up since the last save.
     func approximate() throws -> ApproximateIndex? {
-        guard let factory = approximateType else { return nil }
+        guard let requested = approximateType else { return nil }
         let generation = try store.generation()
         if let cached = approximateCache, cached.generation == generation { return cached.index }
-        let file = directory.appendingPathComponent("ann.faiss")
-        let index: ApproximateIndex
-        if try store.meta("ann_generation") == "\(generation)", FileManager.default.fileExists(atPath: file.path),
-           let stored = try? ApproximateIndex.read(file) {
-            index = stored
+        let count = try store.count()
+        guard let factory = requested == "auto" ? Self.automaticType(count: count) : requested else {
+            approximateCache = nil
+            return nil
+        }
+        let savedGeneration = try store.meta("ann_generation").flatMap(Int.init) ?? -1
+        let savedType = try store.meta("ann_built")
+        var start = approximateCache.flatMap { $0.factory == factory ? ($0.generation, $0.index) : nil }
+        if start == nil, savedType == factory, savedGeneration >= 0,
+           let stored = try? ApproximateIndex.read(annFile(savedGeneration)) {
+            start = (savedGeneration, stored)
+        }
+        var index: ApproximateIndex
+        if let (from, candidate) = start, let delta = try store.changes(since: from),
+           (try? candidate.remove(ids: delta.removed)) != nil {
+            let fresh = try store.vectors(ids: delta.added, dimension: dimension)
+            try candidate.add(ids: fresh.ids, vectors: fresh.matrix)
+            index = candidate
+            let unsaved = try store.changeCount(since: savedGeneration)
+            if savedType != factory || unsaved >= Self.saveAfter(count: count) {
+                try save(index, factory: factory, generation: generation)
+            }
         } else {
             let (items, values) = try store.all(dimension: dimension)
             index = try ApproximateIndex.build(factory: factory, dimension: dimension, ids: items.map(\.id), vectors: values)
-            try index.write(to: file)
-            try store.setMeta("ann_generation", "\(generation)")
+            try save(index, factory: factory, generation: generation)
         }
-        approximateCache = (generation, index)
+        approximateCache = (factory, generation, index)
         return index
     }
 
+    /// The type of the approximate index in memory.
+    var approximateFactory: String? { approximateCache?.factory }
+
+    /// Writes the structure as of `generation`, records it, and drops what the old file and log entries were for.
+    private func save(_ index: ApproximateIndex, factory: String, generation: Int) throws {
+        let file = annFile(generation)
+        try index.write(to: file)
+        try store.db.transaction {
+            try store.setMeta("ann_built", factory)
+            try store.setMeta("ann_generation", "\(generation)")
+            try store.pruneChanges(through: generation)
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasPrefix("ann") && name.hasSuffix(".faiss") && name != file.lastPathComponent {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
+
+    /// The saved approximate index as of `generation` (the name carries it, so a file can never be mistaken for
+    /// a newer or older state than it holds).
+    private func annFile(_ generation: Int) -> URL { directory.appendingPathComponent("ann-\(generation).faiss") }
+
+    /// Replaying a few changes from SQLite is cheap; rewriting a large file is not, so saves wait for 1% of the
+    /// collection (at least 1,024 changes).
+    static func saveAfter(count: Int) -> Int { max(1024, count / 100) }
+
     /// Opens the index in `directory`, creating it for `pipeline`'s model if there is none; refuses an index
     /// built with another model or dimension.
-    public init(directory: URL, creatingFor pipeline: SiglipPipeline) throws {
+    public convenience init(directory: URL, creatingFor pipeline: SiglipPipeline, precision: Precision? = nil) throws {
+        try self.init(directory: directory, creatingForModel: try Self.modelID(pipeline.model.directory),
+                      modelPath: pipeline.model.directory.standardizedFileURL.path, dimension: pipeline.model.config.vision.hiddenSize,
+                      logitScale: pipeline.model.logitScale, logitBias: pipeline.model.logitBias, precision: precision)
+    }
+
+    /// Opens the index in `directory`, creating it for embeddings of the model named `modelID` (`dimension` wide;
+    /// `logitScale` and `logitBias` turn cosines into match probabilities) if there is none. For apps that embed
+    /// elsewhere and store vectors with `add(vectors:paths:)`. Refuses an index of another model or dimension, or
+    /// one storing another `precision` than asked (nil: whatever it stores; float32 for a new index).
+    public init(directory: URL, creatingForModel id: String, modelPath: String = "", dimension: Int,
+                logitScale: Float = 0, logitBias: Float = 0, precision: Precision? = nil) throws {
         store = try IndexStore(directory: directory, create: true)
         self.directory = directory
-        let id = try Self.modelID(pipeline.model.directory)
-        let dimension = pipeline.model.config.vision.hiddenSize
         if let existing = try store.meta("model_id") {
             guard existing == id else {
                 throw IndexError("\(directory.path): built with model \(existing); \(id) is a different model, so their embeddings cannot be mixed")
             }
         } else {
             try store.setMeta("model_id", id)
-            try store.setMeta("model_path", pipeline.model.directory.standardizedFileURL.path)
+            try store.setMeta("model_path", modelPath)
             try store.setMeta("dimension", "\(dimension)")
-            try store.setMeta("precision", "float32")
-            try store.setMeta("logit_scale", "\(pipeline.model.logitScale)")
-            try store.setMeta("logit_bias", "\(pipeline.model.logitBias)")
+            try store.setMeta("precision", (precision ?? .float32).rawValue)
+            try store.setMeta("logit_scale", "\(logitScale)")
+            try store.setMeta("logit_bias", "\(logitBias)")
         }
         guard try store.meta("dimension").flatMap(Int.init) == dimension else {
             throw IndexError("\(directory.path): holds \(try store.meta("dimension") ?? "?")-dimensional embeddings; this model makes \(dimension)")
+        }
+        if let precision, try store.precision() != precision {
+            throw IndexError("\(directory.path): stores \(try store.precision().rawValue) vectors; cannot add \(precision.rawValue) ones to it")
         }
         self.dimension = dimension
         self.modelID = id
@@ -102,13 +162,25 @@ public final class SiglipIndex {
     /// "name@hash": the model directory's name and the first 16 hex digits of SHA-256 of its config.json.
     public static func modelID(_ directory: URL) throws -> String {
         let config = try Data(contentsOf: directory.appendingPathComponent("config.json"))
-        let digest = SHA256.hash(data: config).map { String(format: "%02x", $0) }.joined()
-        return "\(directory.standardizedFileURL.lastPathComponent)@\(digest.prefix(16))"
+        return "\(directory.standardizedFileURL.lastPathComponent)@\(contentHash(config).prefix(16))"
     }
 
     /// SHA-256 of a file's bytes, the identity that makes re-adding a file a no-op.
     static func contentHash(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        // Hex by table: String(format:) per byte cost more than the hash itself (ingest ran at 7k vectors/s).
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: data) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// Folds SQLite's write-ahead log into the main file and truncates it, so the directory's size is the data's.
+    public func checkpoint() throws {
+        try store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     /// Counts, the model and the size on disk.
@@ -121,7 +193,7 @@ public final class SiglipIndex {
 
     /// Deletes every item stored under each path; returns how many items went.
     public func remove(paths: [String]) throws -> Int {
-        cache = nil
+        invalidate()
         return try paths.reduce(0) { $0 + (try store.remove(path: $1)) }
     }
 

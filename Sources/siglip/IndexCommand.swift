@@ -16,6 +16,16 @@ struct IndexCommand: ParsableCommand {
         var url: URL { URL(fileURLWithPath: index) }
     }
 
+    struct Storage: ParsableArguments {
+        @Option(name: .long, help: "How a new index stores vectors: fp32, fp16 (half the size) or int8 (a quarter); an existing index refuses another.")
+        var precision: String?
+        func chosen() throws -> Precision? {
+            guard let precision else { return nil }
+            guard let chosen = Precision(name: precision) else { throw ValidationError("--precision must be fp32, fp16 or int8, not '\(precision)'") }
+            return chosen
+        }
+    }
+
     struct AddImages: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
@@ -24,20 +34,21 @@ struct IndexCommand: ParsableCommand {
         )
         @OptionGroup var location: Location
         @OptionGroup var options: ModelOptions
+        @OptionGroup var storage: Storage
         @Option(name: .customLong("batch-size"), help: "Images per model call and per transaction.") var batchSize = 16
-        @Option(name: .long, help: "Also keep an approximate FAISS index of this type (e.g. HNSW32, IVF4096,SQ8); 'none' drops it.") var ann: String?
+        @Option(name: .long, help: "Also keep an approximate FAISS index: a factory string (e.g. IVF4096,Flat, IVF4096,SQ8, HNSW32), 'auto' (exact below 100,000 items, then IVF with ~4·√N lists), or 'none'.") var ann: String?
         @Argument(help: "Image files and folders.") var paths: [String]
 
         func run() throws {
             let pipeline = try options.load()
-            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline)
+            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
             if let ann { try index.setApproximateType(ann == "none" ? nil : ann) }
             var bar: ProgressBar?
             let report = index.addImages(paths.map { URL(fileURLWithPath: $0) }, using: pipeline, batchSize: batchSize) { done, total in
                 if bar == nil { bar = ProgressBar("indexing", total: total) }
                 bar?.update(done)
             }
-            try finish(report)
+            try finish(report, index)
         }
     }
 
@@ -45,11 +56,12 @@ struct IndexCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-texts", abstract: "Add texts, one per line of each file, for image → text search.")
         @OptionGroup var location: Location
         @OptionGroup var options: ModelOptions
+        @OptionGroup var storage: Storage
         @Argument(help: "UTF-8 text files, one text per line.") var files: [String]
 
         func run() throws {
             let pipeline = try options.load()
-            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline)
+            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
             var texts: [String] = []
             for file in files {
                 guard let content = try? String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8) else {
@@ -57,7 +69,7 @@ struct IndexCommand: ParsableCommand {
                 }
                 texts += content.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             }
-            try finish(index.addTexts(texts, using: pipeline))
+            try finish(index.addTexts(texts, using: pipeline), index)
         }
     }
 
@@ -106,7 +118,8 @@ struct IndexCommand: ParsableCommand {
 }
 
 /// Prints an add report; failures are listed at the end and make the exit status 1.
-private func finish(_ report: AddReport) throws {
+private func finish(_ report: AddReport, _ index: SiglipIndex) throws {
+    try index.checkpoint()
     print("added \(report.added), already indexed \(report.alreadyIndexed), failed \(report.failures.count)")
     for failure in report.failures { printError("\(failure.path): \(failure.reason)") }
     if !report.failures.isEmpty { throw ExitCode(1) }

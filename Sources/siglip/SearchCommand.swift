@@ -21,6 +21,8 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "Only items of this kind: image or text.") var kind: String?
     @Flag(name: .long, help: "JSON Lines output.") var json = false
     @Flag(name: .long, help: "Score every stored vector even when the index keeps an approximate structure.") var exact = false
+    @Option(name: .long, help: "Approximate search effort: IVF lists probed (nprobe) or HNSW efSearch (default: 1/256 of the lists, at least 8; efSearch 64).")
+    var effort: Int?
     @Option(name: .long, help: "Also write a gallery page with thumbnails and scores to this HTML file.") var html: String?
     @Option(name: .long, help: "The model directory (default: the one the index was built with).") var model: String?
     @Option(name: .long, help: "Kernel threads.") var threads: Int?
@@ -28,6 +30,7 @@ struct SearchCommand: ParsableCommand {
     func validate() throws {
         guard (text == nil) != (image == nil) else { throw ValidationError("give exactly one of --text and --image") }
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
+        if let effort, effort < 1 { throw ValidationError("--effort must be at least 1") }
         if let kind, ItemKind(rawValue: kind) == nil { throw ValidationError("--kind is image or text") }
     }
 
@@ -37,8 +40,8 @@ struct SearchCommand: ParsableCommand {
         let pipeline = try SiglipPipeline(directory: URL(fileURLWithPath: model ?? stored.modelPath))
         let opened = try SiglipIndex(directory: URL(fileURLWithPath: index), creatingFor: pipeline)
         let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
-        let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, exact: exact) }
-            ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter, exact: exact)
+        let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, exact: exact, effort: effort) }
+            ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter, exact: exact, effort: effort)
         if let html {
             let title = text.map { "“\($0)”" } ?? "images like \(URL(fileURLWithPath: image ?? "").lastPathComponent)"
             try Gallery.html(title: title, results: results).write(toFile: html, atomically: true, encoding: .utf8)
