@@ -1,0 +1,76 @@
+#if canImport(CLowPrecision)
+import CLowPrecision
+
+/// A linear layer's `[out, in]` weight converted once to bf16 or int8 panels for `linear(…, packed:)`.
+public final class PackedWeight: @unchecked Sendable {
+    /// bf16 or int8.
+    public let precision: Precision
+    /// Outputs (rows of the weight).
+    public let outputs: Int
+    /// Inputs (columns of the weight).
+    public let inputs: Int
+    private let panels: UnsafeMutableRawPointer
+    /// int8 only: per-output-channel scales and Σ q per channel.
+    private let scales: [Float]
+    private let columnSums: [Int32]
+
+    /// Packs `weight` `[outputs, inputs]`; `precision` must be `.bf16` or `.int8`.
+    public init(_ weight: Tensor, precision: Precision) {
+        precondition(precision != .fp32, "PackedWeight holds bf16 or int8 weights")
+        let n = weight.shape[0], k = weight.count / max(n, 1)
+        self.precision = precision
+        outputs = n
+        inputs = k
+        switch precision {
+        case .bf16:
+            let count = lowp_bf16_packed_count(Int32(n), Int32(k))
+            panels = UnsafeMutableRawPointer.allocate(byteCount: max(count * 2, 64), alignment: 64)
+            lowp_bf16_pack(weight.data, Int32(n), Int32(k), panels.assumingMemoryBound(to: UInt16.self))
+            scales = []
+            columnSums = []
+        default:
+            let count = lowp_s8_packed_count(Int32(n), Int32(k))
+            panels = UnsafeMutableRawPointer.allocate(byteCount: max(count, 64), alignment: 64)
+            var s = [Float](repeating: 0, count: n), sums = [Int32](repeating: 0, count: n)
+            lowp_s8_pack(weight.data, Int32(n), Int32(k), panels.assumingMemoryBound(to: Int8.self), &s, &sums)
+            scales = s
+            columnSums = sums
+        }
+    }
+
+    deinit { panels.deallocate() }
+
+    /// `out[rows, columns] (+)= x[rows, :] · Wᵀ[:, columns]` (accumulating when `accumulate`), single-threaded.
+    /// The activations of `rows` are converted to bf16 or quantised to u8 first.
+    func multiply(_ x: UnsafePointer<Float>, rows: Range<Int>, columns: Range<Int>,
+                  out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let m = rows.count, k = inputs, n = outputs
+        guard m > 0, !columns.isEmpty else { return }
+        let a = x + rows.lowerBound * k, c = out + rows.lowerBound * n
+        let isa: Int32 = LowPrecisionKernels.forcePortable ? 0 : 1
+        switch precision {
+        case .bf16:
+            let lda = Int(lowp_bf16_padded_k(Int32(k)))
+            let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: m * lda)
+            defer { scratch.deallocate() }
+            lowp_bf16_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda))
+            lowp_bf16_gemm(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), scratch, Int32(lda),
+                           panels.assumingMemoryBound(to: UInt16.self), c, Int32(n), accumulate ? 1 : 0, isa)
+        default:
+            let lda = Int(lowp_s8_padded_k(Int32(k)))
+            let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: m * lda)
+            let rowScale = UnsafeMutablePointer<Float>.allocate(capacity: m)
+            let rowZero = UnsafeMutablePointer<Int32>.allocate(capacity: m)
+            defer { scratch.deallocate(); rowScale.deallocate(); rowZero.deallocate() }
+            lowp_u8_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda), rowScale, rowZero)
+            scales.withUnsafeBufferPointer { ws in
+                columnSums.withUnsafeBufferPointer { cs in
+                    lowp_s8_gemm(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), scratch, Int32(lda),
+                                 rowScale, rowZero, panels.assumingMemoryBound(to: Int8.self), ws.baseAddress, cs.baseAddress,
+                                 c, Int32(n), accumulate ? 1 : 0, isa)
+                }
+            }
+        }
+    }
+}
+#endif
