@@ -1,5 +1,7 @@
 #include <string.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include "panels.h"
 
 #define BF16_ISA __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -43,6 +45,7 @@ void lowp_bf16_pack(const float *w, int n, int k, uint16_t *packed) {
     }
 }
 
+#if defined(__x86_64__)
 BF16_ISA static void rows_isa(const float *x, int rows, int k, int ldx, uint16_t *out, int ldo) {
     for (int r = 0; r < rows; r++) {
         const float *src = x + (size_t)r * ldx;
@@ -56,9 +59,12 @@ BF16_ISA static void rows_isa(const float *x, int rows, int k, int ldx, uint16_t
         for (; i < ldo; i++) dst[i] = 0;
     }
 }
+#endif
 
-void lowp_bf16_rows(const float *x, int rows, int k, int ldx, uint16_t *out, int ldo) {
-    if (lowp_cpu_has_bf16()) { rows_isa(x, rows, k, ldx, out, ldo); return; }
+void lowp_bf16_rows(const float *x, int rows, int k, int ldx, uint16_t *out, int ldo, int use_isa) {
+#if defined(__x86_64__)
+    if (use_isa && lowp_cpu_has_bf16()) { rows_isa(x, rows, k, ldx, out, ldo); return; }
+#endif
     for (int r = 0; r < rows; r++) {
         int i = 0;
         for (; i < k; i++) out[(size_t)r * ldo + i] = to_bf16(x[(size_t)r * ldx + i]);
@@ -67,6 +73,7 @@ void lowp_bf16_rows(const float *x, int rows, int k, int ldx, uint16_t *out, int
 }
 
 /* MR rows × 32 columns. Missing rows (rows < MR) re-read the last row and are not stored. */
+#if defined(__x86_64__)
 BF16_ISA static void block_isa(const uint16_t *a, int lda, int rows, int pairs, const uint16_t *panel,
                                float *c, int ldc, uint32_t mask, int accumulate) {
     const uint32_t *ar[LOWP_MR];
@@ -94,6 +101,7 @@ BF16_ISA static void block_isa(const uint16_t *a, int lda, int rows, int pairs, 
         _mm512_mask_storeu_ps(row + 16, m1, v1);
     }
 }
+#endif
 
 /* The same sums in portable C, in the instruction's order: the odd product, then the even one
  * (each bf16 product is exact in fp32, so only the additions round). */
@@ -133,8 +141,11 @@ void lowp_bf16_gemm(int m, int c0, int c1, int k, const uint16_t *a, int lda, co
             for (int i = i0; i < i1; i += LOWP_MR) {
                 int rows = lowp_min(LOWP_MR, i1 - i);
                 float *cp = c + (size_t)i * ldc + (size_t)p * LOWP_PANEL;
+#if defined(__x86_64__)
                 if (isa) block_isa(a + (size_t)i * lda, lda, rows, pairs, panel, cp, ldc, mask, accumulate);
-                else block_portable(a + (size_t)i * lda, lda, rows, pairs, panel, cp, ldc, mask, accumulate);
+                else
+#endif
+                block_portable(a + (size_t)i * lda, lda, rows, pairs, panel, cp, ldc, mask, accumulate);
             }
         }
     }

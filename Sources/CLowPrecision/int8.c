@@ -1,6 +1,8 @@
 #include <math.h>
 #include <string.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include "panels.h"
 
 #define VNNI_ISA __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -46,6 +48,7 @@ static inline void row_params(float lo, float hi, float *scale, int32_t *zero) {
     *zero = (int32_t)fminf(fmaxf(z, 0.0f), 255.0f);
 }
 
+#if defined(__x86_64__)
 VNNI_ISA static void u8_rows_isa(const float *x, int rows, int k, int ldx, uint8_t *out, int ldo, float *scale, int32_t *zero) {
     for (int r = 0; r < rows; r++) {
         const float *src = x + (size_t)r * ldx;
@@ -74,9 +77,13 @@ VNNI_ISA static void u8_rows_isa(const float *x, int rows, int k, int ldx, uint8
         for (; i < ldo; i++) dst[i] = 0;
     }
 }
+#endif
 
-void lowp_u8_rows(const float *x, int rows, int k, int ldx, uint8_t *out, int ldo, float *scale, int32_t *zero) {
-    if (lowp_cpu_has_vnni()) { u8_rows_isa(x, rows, k, ldx, out, ldo, scale, zero); return; }
+void lowp_u8_rows(const float *x, int rows, int k, int ldx, uint8_t *out, int ldo, float *scale, int32_t *zero,
+                  int use_isa) {
+#if defined(__x86_64__)
+    if (use_isa && lowp_cpu_has_vnni()) { u8_rows_isa(x, rows, k, ldx, out, ldo, scale, zero); return; }
+#endif
     for (int r = 0; r < rows; r++) {
         const float *src = x + (size_t)r * ldx;
         float lo = 0, hi = 0;
@@ -92,6 +99,7 @@ void lowp_u8_rows(const float *x, int rows, int k, int ldx, uint8_t *out, int ld
 }
 
 /* MR rows × 32 columns of u8·s8 sums in int32, then the zero-point correction and both scales. */
+#if defined(__x86_64__)
 VNNI_ISA static void block_isa(const uint8_t *a, int lda, int rows, int quads, const int8_t *panel,
                                const float *a_scale, const int32_t *a_zero, const float *w_scale,
                                const int32_t *column_sum, float *c, int ldc, uint32_t mask, int accumulate) {
@@ -127,6 +135,7 @@ VNNI_ISA static void block_isa(const uint8_t *a, int lda, int rows, int quads, c
         _mm512_mask_storeu_ps(row + 16, m1, v1);
     }
 }
+#endif
 
 /* The same integer sums and the same float epilogue in portable C (separate statements, so the
  * compiler does not contract them into a fused multiply-add the vector path does not use). */
@@ -171,10 +180,12 @@ void lowp_s8_gemm(int m, int c0, int c1, int k, const uint8_t *a, int lda, const
             for (int i = i0; i < i1; i += LOWP_MR) {
                 int rows = lowp_min(LOWP_MR, i1 - i);
                 float *cp = c + (size_t)i * ldc + col;
+#if defined(__x86_64__)
                 if (isa)
                     block_isa(a + (size_t)i * lda, lda, rows, quads, panel, a_scale + i, a_zero + i,
                               w_scale + col, column_sum + col, cp, ldc, mask, accumulate);
                 else
+#endif
                     block_portable(a + (size_t)i * lda, lda, rows, quads, panel, a_scale + i, a_zero + i,
                                    w_scale + col, column_sum + col, cp, ldc, mask, accumulate);
             }

@@ -9,16 +9,20 @@ public final class PackedWeight: @unchecked Sendable {
     public let outputs: Int
     /// Inputs (columns of the weight).
     public let inputs: Int
+    /// Whether products use the portable C loops even where the CPU has the AVX-512 instructions.
+    public let portable: Bool
     private let panels: UnsafeMutableRawPointer
     /// int8 only: per-output-channel scales and Σ q per channel.
     private let scales: [Float]
     private let columnSums: [Int32]
 
-    /// Packs `weight` `[outputs, inputs]`; `precision` must be `.bf16` or `.int8`.
-    public init(_ weight: Tensor, precision: Precision) {
+    /// Packs `weight` `[outputs, inputs]`; `precision` must be `.bf16` or `.int8`. `portable` forces the
+    /// portable loops (by default when `SIGLIP_LOWP_PORTABLE` is set, see `LowPrecisionKernels.forcePortable`).
+    public init(_ weight: Tensor, precision: Precision, portable: Bool = LowPrecisionKernels.forcePortable) {
         precondition(precision != .fp32, "PackedWeight holds bf16 or int8 weights")
         let n = weight.shape[0], k = weight.count / max(n, 1)
         self.precision = precision
+        self.portable = portable
         outputs = n
         inputs = k
         switch precision {
@@ -47,13 +51,13 @@ public final class PackedWeight: @unchecked Sendable {
         let m = rows.count, k = inputs, n = outputs
         guard m > 0, !columns.isEmpty else { return }
         let a = x + rows.lowerBound * k, c = out + rows.lowerBound * n
-        let isa: Int32 = LowPrecisionKernels.forcePortable ? 0 : 1
+        let isa: Int32 = portable ? 0 : 1
         switch precision {
         case .bf16:
             let lda = Int(lowp_bf16_padded_k(Int32(k)))
             let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: m * lda)
             defer { scratch.deallocate() }
-            lowp_bf16_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda))
+            lowp_bf16_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda), isa)
             lowp_bf16_gemm(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), scratch, Int32(lda),
                            panels.assumingMemoryBound(to: UInt16.self), c, Int32(n), accumulate ? 1 : 0, isa)
         default:
@@ -62,7 +66,7 @@ public final class PackedWeight: @unchecked Sendable {
             let rowScale = UnsafeMutablePointer<Float>.allocate(capacity: m)
             let rowZero = UnsafeMutablePointer<Int32>.allocate(capacity: m)
             defer { scratch.deallocate(); rowScale.deallocate(); rowZero.deallocate() }
-            lowp_u8_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda), rowScale, rowZero)
+            lowp_u8_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda), rowScale, rowZero, isa)
             scales.withUnsafeBufferPointer { ws in
                 columnSums.withUnsafeBufferPointer { cs in
                     lowp_s8_gemm(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), scratch, Int32(lda),

@@ -17,7 +17,8 @@ public enum Precision: String, Sendable, CaseIterable {
 /// Which low-precision kernels run: the AVX-512 instructions when the CPU has them, else portable C loops
 /// over the same packed layout.
 public enum LowPrecisionKernels {
-    /// `SIGLIP_LOWP_PORTABLE=1` in the environment forces the portable loops (for testing the fallback).
+    /// `SIGLIP_LOWP_PORTABLE=1` in the environment forces the portable loops (for testing the fallback);
+    /// read when weights are packed, so set it before loading a model.
     nonisolated(unsafe) public static var forcePortable: Bool =
         ProcessInfo.processInfo.environment["SIGLIP_LOWP_PORTABLE"].map { $0 != "" && $0 != "0" } ?? false
 

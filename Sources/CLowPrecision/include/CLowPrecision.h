@@ -30,7 +30,7 @@ size_t lowp_s8_packed_count(int n, int k);
 void lowp_bf16_pack(const float *w, int n, int k, uint16_t *packed);
 
 /* Rounds `rows` rows of x (row stride ldx floats) to bf16, each padded with zeros to `ldo` elements. */
-void lowp_bf16_rows(const float *x, int rows, int k, int ldx, uint16_t *out, int ldo);
+void lowp_bf16_rows(const float *x, int rows, int k, int ldx, uint16_t *out, int ldo, int use_isa);
 
 /* c[r, j] = (accumulate ? c[r, j] : 0) + Σ_k a[r, k]·w[j, k] for r < m and c0 <= j < c1.
  * a: m rows of bf16 with stride lda (>= padded k); c: row stride ldc, column j at c[j]. */
@@ -43,7 +43,8 @@ void lowp_s8_pack(const float *w, int n, int k, int8_t *packed, float *scale, in
 
 /* Asymmetric per-row u8: x[r, :] ≈ scale[r] · (q[r, :] − zero[r]); the range always includes 0.
  * Rows are padded with zeros to `ldo` bytes. */
-void lowp_u8_rows(const float *x, int rows, int k, int ldx, uint8_t *out, int ldo, float *scale, int32_t *zero);
+void lowp_u8_rows(const float *x, int rows, int k, int ldx, uint8_t *out, int ldo, float *scale, int32_t *zero,
+                  int use_isa);
 
 /* c[r, j] = (accumulate ? c[r, j] : 0) + a_scale[r]·w_scale[j]·Σ_k (a[r, k] − a_zero[r])·q[j, k]. */
 void lowp_s8_gemm(int m, int c0, int c1, int k, const uint8_t *a, int lda, const float *a_scale,
