@@ -237,7 +237,8 @@ def low_precision_peer(kind: str, a) -> dict:
                 t = torch.from_numpy(inputs(size, length, vocab, b, 1)[0])
                 out[f"image_per_s_b{b}"] = b / timed(lambda: model.get_image_features(pixel_values=t), a.repeats)
                 if b == 8:
-                    embeddings = model.get_image_features(pixel_values=t).float().numpy()
+                    o = model.get_image_features(pixel_values=t)
+                    embeddings = (o if isinstance(o, torch.Tensor) else o.pooler_output).float().numpy()
             for b in a.text_batches:
                 t = torch.from_numpy(inputs(size, length, vocab, 1, b)[1])
                 out[f"text_per_s_b{b}"] = b / timed(lambda: model.get_text_features(input_ids=t), a.repeats)
@@ -306,6 +307,9 @@ def low_precision(a, model_dir: Path, vision_onnx: Path, text_onnx: Path, common
     for num, den in ratios:
         print(f"{num + ' / ' + den:<36}" + "".join(f"{by_engine[num][k] / by_engine[den][k]:>12.2f}" for k in keys[:-2]))
     print("kernels: " + ", ".join(f"{r['engine']}: {r['kernel']}" for r in engines if "kernel" in r))
+    for r in engines:
+        if "gemm_gflops" in r:
+            print(f"linear layer, {r['engine']}: " + ", ".join(f"{k} {v:.0f} G(FL)OP/s" for k, v in r["gemm_gflops"].items()))
     (a.work / "results-low-precision.json").write_text(json.dumps(engines, indent=1))
 
 
