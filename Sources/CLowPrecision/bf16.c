@@ -75,7 +75,7 @@ void lowp_bf16_rows(const float *x, int rows, int k, int ldx, uint16_t *out, int
 /* MR rows × 32 columns. Missing rows (rows < MR) re-read the last row and are not stored. */
 #if defined(__x86_64__)
 BF16_ISA static void block_isa(const uint16_t *a, int lda, int rows, int pairs, const uint16_t *panel,
-                               float *c, int ldc, uint32_t mask, int accumulate) {
+                               const float *bias, float *c, int ldc, uint32_t mask, int accumulate) {
     const uint32_t *ar[LOWP_MR];
     for (int r = 0; r < LOWP_MR; r++) ar[r] = (const uint32_t *)(a + (size_t)lowp_min(r, rows - 1) * lda);
     __m512 acc[LOWP_MR][2];
@@ -90,15 +90,12 @@ BF16_ISA static void block_isa(const uint16_t *a, int lda, int rows, int pairs, 
         }
     }
     __mmask16 m0 = (__mmask16)(mask & 0xffff), m1 = (__mmask16)(mask >> 16);
+    __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
     for (int r = 0; r < rows; r++) {
         float *row = c + (size_t)r * ldc;
-        __m512 v0 = acc[r][0], v1 = acc[r][1];
-        if (accumulate) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
-        }
-        _mm512_mask_storeu_ps(row, m0, v0);
-        _mm512_mask_storeu_ps(row + 16, m1, v1);
+        __m512 v0 = _mm512_add_ps(acc[r][0], bias0), v1 = _mm512_add_ps(acc[r][1], bias1);
+        lowp_store_row(row, mask, v0, v1, accumulate);
     }
 }
 #endif
@@ -106,7 +103,7 @@ BF16_ISA static void block_isa(const uint16_t *a, int lda, int rows, int pairs, 
 /* The same sums in portable C, in the instruction's order: the odd product, then the even one
  * (each bf16 product is exact in fp32, so only the additions round). */
 static void block_portable(const uint16_t *a, int lda, int rows, int pairs, const uint16_t *panel,
-                           float *c, int ldc, uint32_t mask, int accumulate) {
+                           const float *bias, float *c, int ldc, uint32_t mask, int accumulate) {
     float acc[LOWP_MR][LOWP_PANEL];
     memset(acc, 0, sizeof acc);
     for (int r = 0; r < rows; r++) {
@@ -124,11 +121,14 @@ static void block_portable(const uint16_t *a, int lda, int rows, int pairs, cons
     }
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < LOWP_PANEL; j++)
-            if (mask >> j & 1) c[(size_t)r * ldc + j] = accumulate ? c[(size_t)r * ldc + j] + acc[r][j] : acc[r][j];
+            if (mask >> j & 1) {
+                float v = acc[r][j] + (bias ? bias[j] : 0.0f);
+                c[(size_t)r * ldc + j] = accumulate ? c[(size_t)r * ldc + j] + v : v;
+            }
 }
 
 void lowp_bf16_gemm(int m, int c0, int c1, int k, const uint16_t *a, int lda, const uint16_t *packed,
-                    float *c, int ldc, int accumulate, int use_isa) {
+                    const float *bias, float *c, int ldc, int accumulate, int use_isa) {
     int pairs = lowp_bf16_padded_k(k) / 2;
     size_t panel_size = (size_t)pairs * LOWP_PANEL * 2;
     int block = lowp_block_rows((size_t)lda * 2);
@@ -141,11 +141,12 @@ void lowp_bf16_gemm(int m, int c0, int c1, int k, const uint16_t *a, int lda, co
             for (int i = i0; i < i1; i += LOWP_MR) {
                 int rows = lowp_min(LOWP_MR, i1 - i);
                 float *cp = c + (size_t)i * ldc + (size_t)p * LOWP_PANEL;
+                const float *bp = bias ? bias + (size_t)p * LOWP_PANEL : NULL;
 #if defined(__x86_64__)
-                if (isa) block_isa(a + (size_t)i * lda, lda, rows, pairs, panel, cp, ldc, mask, accumulate);
+                if (isa) block_isa(a + (size_t)i * lda, lda, rows, pairs, panel, bp, cp, ldc, mask, accumulate);
                 else
 #endif
-                block_portable(a + (size_t)i * lda, lda, rows, pairs, panel, cp, ldc, mask, accumulate);
+                block_portable(a + (size_t)i * lda, lda, rows, pairs, panel, bp, cp, ldc, mask, accumulate);
             }
         }
     }

@@ -102,7 +102,8 @@ void lowp_u8_rows(const float *x, int rows, int k, int ldx, uint8_t *out, int ld
 #if defined(__x86_64__)
 VNNI_ISA static void block_isa(const uint8_t *a, int lda, int rows, int quads, const int8_t *panel,
                                const float *a_scale, const int32_t *a_zero, const float *w_scale,
-                               const int32_t *column_sum, float *c, int ldc, uint32_t mask, int accumulate) {
+                               const int32_t *column_sum, const float *bias, float *c, int ldc, uint32_t mask,
+                               int accumulate) {
     const uint32_t *ar[LOWP_MR];
     for (int r = 0; r < LOWP_MR; r++) ar[r] = (const uint32_t *)(a + (size_t)lowp_min(r, rows - 1) * lda);
     __m512i acc[LOWP_MR][2];
@@ -119,20 +120,17 @@ VNNI_ISA static void block_isa(const uint8_t *a, int lda, int rows, int quads, c
     __mmask16 m0 = (__mmask16)(mask & 0xffff), m1 = (__mmask16)(mask >> 16);
     __m512i cs0 = _mm512_maskz_loadu_epi32(m0, column_sum), cs1 = _mm512_maskz_loadu_epi32(m1, column_sum + 16);
     __m512 ws0 = _mm512_maskz_loadu_ps(m0, w_scale), ws1 = _mm512_maskz_loadu_ps(m1, w_scale + 16);
+    __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
     for (int r = 0; r < rows; r++) {
         float *row = c + (size_t)r * ldc;
         __m512i z = _mm512_set1_epi32(a_zero[r]);
         __m512 s = _mm512_set1_ps(a_scale[r]);
         __m512 v0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][0], _mm512_mullo_epi32(z, cs0)));
         __m512 v1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][1], _mm512_mullo_epi32(z, cs1)));
-        v0 = _mm512_mul_ps(v0, _mm512_mul_ps(s, ws0));
-        v1 = _mm512_mul_ps(v1, _mm512_mul_ps(s, ws1));
-        if (accumulate) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
-        }
-        _mm512_mask_storeu_ps(row, m0, v0);
-        _mm512_mask_storeu_ps(row + 16, m1, v1);
+        v0 = _mm512_add_ps(_mm512_mul_ps(v0, _mm512_mul_ps(s, ws0)), bias0);
+        v1 = _mm512_add_ps(_mm512_mul_ps(v1, _mm512_mul_ps(s, ws1)), bias1);
+        lowp_store_row(row, mask, v0, v1, accumulate);
     }
 }
 #endif
@@ -141,7 +139,8 @@ VNNI_ISA static void block_isa(const uint8_t *a, int lda, int rows, int quads, c
  * compiler does not contract them into a fused multiply-add the vector path does not use). */
 static void block_portable(const uint8_t *a, int lda, int rows, int quads, const int8_t *panel,
                            const float *a_scale, const int32_t *a_zero, const float *w_scale,
-                           const int32_t *column_sum, float *c, int ldc, uint32_t mask, int accumulate) {
+                           const int32_t *column_sum, const float *bias, float *c, int ldc, uint32_t mask,
+                           int accumulate) {
     int32_t acc[LOWP_MR][LOWP_PANEL];
     memset(acc, 0, sizeof acc);
     for (int r = 0; r < rows; r++) {
@@ -158,6 +157,7 @@ static void block_portable(const uint8_t *a, int lda, int rows, int quads, const
             float scale = a_scale[r] * w_scale[j];
             float v = (float)(acc[r][j] - a_zero[r] * column_sum[j]);
             v = v * scale;
+            v = v + (bias ? bias[j] : 0.0f);
             float *out = &c[(size_t)r * ldc + j];
             if (accumulate) { float old = *out; v = v + old; }
             *out = v;
@@ -166,7 +166,7 @@ static void block_portable(const uint8_t *a, int lda, int rows, int quads, const
 
 void lowp_s8_gemm(int m, int c0, int c1, int k, const uint8_t *a, int lda, const float *a_scale,
                   const int32_t *a_zero, const int8_t *packed, const float *w_scale, const int32_t *column_sum,
-                  float *c, int ldc, int accumulate, int use_isa) {
+                  const float *bias, float *c, int ldc, int accumulate, int use_isa) {
     int quads = lowp_s8_padded_k(k) / 4;
     size_t panel_size = (size_t)quads * LOWP_PANEL * 4;
     int block = lowp_block_rows((size_t)lda);
@@ -183,11 +183,11 @@ void lowp_s8_gemm(int m, int c0, int c1, int k, const uint8_t *a, int lda, const
 #if defined(__x86_64__)
                 if (isa)
                     block_isa(a + (size_t)i * lda, lda, rows, quads, panel, a_scale + i, a_zero + i,
-                              w_scale + col, column_sum + col, cp, ldc, mask, accumulate);
+                              w_scale + col, column_sum + col, bias ? bias + col : NULL, cp, ldc, mask, accumulate);
                 else
 #endif
                     block_portable(a + (size_t)i * lda, lda, rows, quads, panel, a_scale + i, a_zero + i,
-                                   w_scale + col, column_sum + col, cp, ldc, mask, accumulate);
+                                   w_scale + col, column_sum + col, bias ? bias + col : NULL, cp, ldc, mask, accumulate);
             }
         }
     }

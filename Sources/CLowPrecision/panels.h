@@ -26,4 +26,20 @@ static inline int lowp_block_rows(size_t row_bytes) {
     return rows < LOWP_MR ? LOWP_MR : rows;
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* Stores one row of a 32-column tile under the column mask, adding what the row held when accumulating. */
+__attribute__((target("avx512f"))) static inline void lowp_store_row(float *row, uint32_t mask, __m512 v0, __m512 v1,
+                                                                     int accumulate) {
+    __mmask16 m0 = (__mmask16)(mask & 0xffff), m1 = (__mmask16)(mask >> 16);
+    if (accumulate) {
+        v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
+        v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
+    }
+    _mm512_mask_storeu_ps(row, m0, v0);
+    _mm512_mask_storeu_ps(row + 16, m1, v1);
+}
+#endif
+
 #endif

@@ -32,8 +32,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, epilogue: Epilogu
     let panel: @Sendable (Range<Int>, Range<Int>) -> Void = { rowRange, colRange in
         #if canImport(CLowPrecision)
         if let packed {
-            packed.multiply(x.data, rows: rowRange, columns: colRange, out: out.data, accumulate: accumulate != 0)
-            applyBiasAndActivation(out, rows: rowRange, columns: colRange, bias: bias, epilogue: epilogue)
+            // The kernel adds the bias while the tile is in registers.
+            packed.multiply(x.data, rows: rowRange, columns: colRange, bias: bias.map { UnsafePointer($0.data) }, out: out.data,
+                            accumulate: accumulate != 0)
+            if case .gelu = epilogue { applyBiasAndActivation(out, rows: rowRange, columns: colRange, bias: nil, epilogue: epilogue) }
             return
         }
         #endif

@@ -44,9 +44,9 @@ public final class PackedWeight: @unchecked Sendable {
 
     deinit { panels.deallocate() }
 
-    /// `out[rows, columns] (+)= x[rows, :] · Wᵀ[:, columns]` (accumulating when `accumulate`), single-threaded.
-    /// The activations of `rows` are converted to bf16 or quantised to u8 first.
-    func multiply(_ x: UnsafePointer<Float>, rows: Range<Int>, columns: Range<Int>,
+    /// `out[rows, columns] (+)= x[rows, :] · Wᵀ[:, columns] + bias[columns]` (accumulating when `accumulate`),
+    /// single-threaded. The activations of `rows` are converted to bf16 or quantised to u8 first.
+    func multiply(_ x: UnsafePointer<Float>, rows: Range<Int>, columns: Range<Int>, bias: UnsafePointer<Float>?,
                   out: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let m = rows.count, k = inputs, n = outputs
         guard m > 0, !columns.isEmpty else { return }
@@ -55,23 +55,29 @@ public final class PackedWeight: @unchecked Sendable {
         switch precision {
         case .bf16:
             let lda = Int(lowp_bf16_padded_k(Int32(k)))
-            let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: m * lda)
-            defer { scratch.deallocate() }
+            let floats = (m * lda + 1) / 2
+            let buffer = BufferPool.shared.take(floats)
+            defer { BufferPool.shared.give(buffer, count: floats) }
+            let scratch = UnsafeMutableRawPointer(buffer).bindMemory(to: UInt16.self, capacity: m * lda)
             lowp_bf16_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda), isa)
             lowp_bf16_gemm(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), scratch, Int32(lda),
-                           panels.assumingMemoryBound(to: UInt16.self), c, Int32(n), accumulate ? 1 : 0, isa)
+                           panels.assumingMemoryBound(to: UInt16.self), bias, c, Int32(n), accumulate ? 1 : 0, isa)
         default:
             let lda = Int(lowp_s8_padded_k(Int32(k)))
-            let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: m * lda)
-            let rowScale = UnsafeMutablePointer<Float>.allocate(capacity: m)
-            let rowZero = UnsafeMutablePointer<Int32>.allocate(capacity: m)
-            defer { scratch.deallocate(); rowScale.deallocate(); rowZero.deallocate() }
+            // One pooled buffer: the u8 rows, then each row's scale and zero point (a forward pass repeats these
+            // sizes every layer, so after the first pass nothing is allocated or page-faulted).
+            let floats = (m * lda + 3) / 4 + 2 * m
+            let buffer = BufferPool.shared.take(floats)
+            defer { BufferPool.shared.give(buffer, count: floats) }
+            let rowScale = buffer + (floats - 2 * m)
+            let rowZero = UnsafeMutableRawPointer(buffer + (floats - m)).bindMemory(to: Int32.self, capacity: m)
+            let scratch = UnsafeMutableRawPointer(buffer).bindMemory(to: UInt8.self, capacity: m * lda)
             lowp_u8_rows(a, Int32(m), Int32(k), Int32(k), scratch, Int32(lda), rowScale, rowZero, isa)
             scales.withUnsafeBufferPointer { ws in
                 columnSums.withUnsafeBufferPointer { cs in
                     lowp_s8_gemm(Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound), Int32(k), scratch, Int32(lda),
                                  rowScale, rowZero, panels.assumingMemoryBound(to: Int8.self), ws.baseAddress, cs.baseAddress,
-                                 c, Int32(n), accumulate ? 1 : 0, isa)
+                                 bias, c, Int32(n), accumulate ? 1 : 0, isa)
                 }
             }
         }

@@ -117,8 +117,10 @@ struct SiglipBench: ParsableCommand {
             let noise = { (count: Int) in (0..<count).map { _ in random.float(in: -1...1) } }
             let x = Tensor(shape: [rows, k], values: noise(rows * k)), w = Tensor(shape: [n, k], values: noise(n * k))
             let b = Tensor(shape: [n], values: noise(n))
-            _ = linear(x, weight: w, bias: b)
-            let t = (0..<repeats).map { _ in (try? seconds { _ = linear(x, weight: w, bias: b) }) ?? .infinity }
+            // The model's precision: a low-precision run reports its own kernel's rate (ops counted as flops).
+            let packed = precision == .fp32 ? nil : PackedWeight(w, precision: precision)
+            _ = linear(x, weight: w, bias: b, packed: packed)
+            let t = (0..<repeats).map { _ in (try? seconds { _ = linear(x, weight: w, bias: b, packed: packed) }) ?? .infinity }
             rates["\(name)_\(rows)x\(n)x\(k)"] = 2 * Double(rows * n * k) / median(t) / 1e9
         }
         return rates

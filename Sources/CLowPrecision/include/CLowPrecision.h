@@ -32,10 +32,10 @@ void lowp_bf16_pack(const float *w, int n, int k, uint16_t *packed);
 /* Rounds `rows` rows of x (row stride ldx floats) to bf16, each padded with zeros to `ldo` elements. */
 void lowp_bf16_rows(const float *x, int rows, int k, int ldx, uint16_t *out, int ldo, int use_isa);
 
-/* c[r, j] = (accumulate ? c[r, j] : 0) + Σ_k a[r, k]·w[j, k] for r < m and c0 <= j < c1.
- * a: m rows of bf16 with stride lda (>= padded k); c: row stride ldc, column j at c[j]. */
+/* c[r, j] = (accumulate ? c[r, j] : 0) + bias[j] + Σ_k a[r, k]·w[j, k] for r < m and c0 <= j < c1.
+ * a: m rows of bf16 with stride lda (>= padded k); c: row stride ldc, column j at c[j]; bias may be NULL. */
 void lowp_bf16_gemm(int m, int c0, int c1, int k, const uint16_t *a, int lda, const uint16_t *packed,
-                    float *c, int ldc, int accumulate, int use_isa);
+                    const float *bias, float *c, int ldc, int accumulate, int use_isa);
 
 /* Symmetric per-output-channel int8: w[j, :] ≈ scale[j] · q[j, :], q in [-127, 127].
  * Writes the packed q, the scales and each channel's Σ q (for the activations' zero point). */
@@ -46,9 +46,10 @@ void lowp_s8_pack(const float *w, int n, int k, int8_t *packed, float *scale, in
 void lowp_u8_rows(const float *x, int rows, int k, int ldx, uint8_t *out, int ldo, float *scale, int32_t *zero,
                   int use_isa);
 
-/* c[r, j] = (accumulate ? c[r, j] : 0) + a_scale[r]·w_scale[j]·Σ_k (a[r, k] − a_zero[r])·q[j, k]. */
+/* c[r, j] = (accumulate ? c[r, j] : 0) + bias[j] + a_scale[r]·w_scale[j]·Σ_k (a[r, k] − a_zero[r])·q[j, k]
+ * (bias may be NULL). */
 void lowp_s8_gemm(int m, int c0, int c1, int k, const uint8_t *a, int lda, const float *a_scale,
                   const int32_t *a_zero, const int8_t *packed, const float *w_scale, const int32_t *column_sum,
-                  float *c, int ldc, int accumulate, int use_isa);
+                  const float *bias, float *c, int ldc, int accumulate, int use_isa);
 
 #endif
