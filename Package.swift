@@ -57,10 +57,15 @@ let package = Package(
             swiftSettings: kernelSettings
         ),
 
+        // bf16 (AVX-512 BF16) and int8 (AVX-512 VNNI) matrix products behind run-time CPU checks, with portable
+        // loops: per-function target attributes, so no CPU flags and the library still runs on older CPUs.
+        .target(name: "CLowPrecision"),
+
         // Shapes, storage, threads and kernels; knows nothing of SigLIP.
         .target(
             name: "Tensor",
             dependencies: [
+                "CLowPrecision",
                 .target(name: "COpenBLAS", condition: .when(platforms: [.linux])),
                 .target(name: "CDNNL", condition: .when(platforms: [.linux])),
             ],

@@ -103,6 +103,8 @@ def peer(kind: str, a) -> dict:
     """Runs in a child process: times one peer and returns its figures."""
     import torch
     torch.set_num_threads(a.threads)
+    if kind in LOW_PRECISION_PEERS:
+        return low_precision_peer(kind, a)
     from transformers import SiglipConfig
     config = SiglipConfig.from_pretrained(a.model_dir)
     size, length, vocab = config.vision_config.image_size, config.text_config.max_position_embeddings, config.text_config.vocab_size
@@ -158,7 +160,10 @@ def main() -> None:
     p.add_argument("--model", choices=list(GEOMETRY), default="base")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--peer", choices=["torch", "onnxruntime"], help=argparse.SUPPRESS)
+    p.add_argument("--low-precision", action="store_true", help="also time bf16/int8: ours, PyTorch autocast, ORT int8")
+    p.add_argument("--only-low-precision", action="store_true", help="time only the low-precision table")
+    p.add_argument("--peer", choices=["torch", "onnxruntime", *LOW_PRECISION_PEERS], help=argparse.SUPPRESS)
+    p.add_argument("--embeddings-out", help=argparse.SUPPRESS)
     p.add_argument("--model-dir", help=argparse.SUPPRESS)
     p.add_argument("--images", help=argparse.SUPPRESS)
     p.add_argument("--vision-onnx", help=argparse.SUPPRESS)
@@ -177,6 +182,8 @@ def main() -> None:
               "--text-onnx", str(text_onnx), "--threads", str(a.threads), "--repeats", str(a.repeats),
               "--siglip-bench", a.siglip_bench, "--work", str(a.work)]
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
+    if a.only_low_precision:
+        return low_precision(a, model_dir, vision_onnx, text_onnx, common, env)
     results = []
     ours = subprocess.run([a.siglip_bench, "--model", str(model_dir), "--images", str(images), "--threads", str(a.threads),
                            "--repeats", str(a.repeats)], check=True, capture_output=True, text=True, env=env)
@@ -196,6 +203,114 @@ def main() -> None:
     print(f"\nGEMM (our linear kernel, {results[0]['blas']}): " +
           ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in results[0]["gemm_gflops"].items()))
     (a.work / "results.json").write_text(json.dumps(results, indent=1))
+    if a.low_precision:
+        low_precision(a, model_dir, vision_onnx, text_onnx, common, env)
+
+
+LOW_PRECISION_PEERS = ["torch-fp32", "torch-bf16", "onnxruntime-fp32", "onnxruntime-int8"]
+
+
+def quantized_onnx(path: Path) -> Path:
+    """ONNX Runtime's dynamic quantisation of an export, with its defaults (int8 weights, u8 activations)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    out = path.with_name(path.stem + ".int8.onnx")
+    if not out.exists():
+        quantize_dynamic(str(path), str(out), weight_type=QuantType.QInt8)
+    return out
+
+
+def low_precision_peer(kind: str, a) -> dict:
+    """Times one low-precision peer (or its fp32 baseline) on images and texts; saves its batch-8 image embeddings."""
+    import contextlib
+    import torch
+    from transformers import SiglipConfig
+    config = SiglipConfig.from_pretrained(a.model_dir)
+    size, length, vocab = config.vision_config.image_size, config.text_config.max_position_embeddings, config.text_config.vocab_size
+    out = {"engine": kind}
+    embeddings = None
+    if kind.startswith("torch"):
+        from transformers import SiglipModel
+        model = SiglipModel.from_pretrained(a.model_dir, attn_implementation="sdpa").eval()
+        autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if kind == "torch-bf16" else contextlib.nullcontext
+        with torch.inference_mode(), autocast():
+            for b in a.image_batches:
+                t = torch.from_numpy(inputs(size, length, vocab, b, 1)[0])
+                out[f"image_per_s_b{b}"] = b / timed(lambda: model.get_image_features(pixel_values=t), a.repeats)
+                if b == 8:
+                    o = model.get_image_features(pixel_values=t)
+                    embeddings = (o if isinstance(o, torch.Tensor) else o.pooler_output).float().numpy()
+            for b in a.text_batches:
+                t = torch.from_numpy(inputs(size, length, vocab, 1, b)[1])
+                out[f"text_per_s_b{b}"] = b / timed(lambda: model.get_text_features(input_ids=t), a.repeats)
+    else:
+        import onnxruntime as ort
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = a.threads
+        options.inter_op_num_threads = 1
+        int8 = kind == "onnxruntime-int8"
+        vision_path = quantized_onnx(Path(a.vision_onnx)) if int8 else Path(a.vision_onnx)
+        text_path = quantized_onnx(Path(a.text_onnx)) if int8 else Path(a.text_onnx)
+        vision = ort.InferenceSession(str(vision_path), options, providers=["CPUExecutionProvider"])
+        text = ort.InferenceSession(str(text_path), options, providers=["CPUExecutionProvider"])
+        for b in a.image_batches:
+            pixels = inputs(size, length, vocab, b, 1)[0]
+            out[f"image_per_s_b{b}"] = b / timed(lambda: vision.run(None, {"pixel_values": pixels}), a.repeats)
+            if b == 8:
+                embeddings = vision.run(None, {"pixel_values": pixels})[0]
+        for b in a.text_batches:
+            ids = inputs(size, length, vocab, 1, b)[1]
+            out[f"text_per_s_b{b}"] = b / timed(lambda: text.run(None, {"input_ids": ids}), a.repeats)
+    np.asarray(embeddings, dtype=np.float32).tofile(a.embeddings_out)
+    return out
+
+
+def cosines(path: Path, reference: np.ndarray) -> tuple[float, float]:
+    """Mean and minimum cosine between each row of the embeddings in `path` and the reference's row."""
+    e = np.fromfile(path, dtype=np.float32).reshape(reference.shape)
+    c = (e * reference).sum(1) / np.linalg.norm(e, axis=1) / np.linalg.norm(reference, axis=1)
+    return float(c.mean()), float(c.min())
+
+
+def low_precision(a, model_dir: Path, vision_onnx: Path, text_onnx: Path, common: list, env: dict) -> None:
+    """Ours in fp32/bf16/int8 and the peers' bf16/int8 modes with their fp32 baselines, one process each, in one
+    sequence; cosine is against PyTorch fp32's batch-8 image embeddings (same weights, same pixels)."""
+    results = []
+    for precision in ("fp32", "bf16", "int8"):
+        emb = a.work / f"emb-siglip-{precision}.f32"
+        run = subprocess.run([a.siglip_bench, "--model", str(model_dir), "--threads", str(a.threads), "--repeats", str(a.repeats),
+                              "--precision", precision, "--embeddings-out", str(emb)],
+                             check=True, capture_output=True, text=True, env=env)
+        r = json.loads(run.stdout)
+        r["engine"] = f"siglip-{precision}"
+        results.append((r, emb))
+    quantized_onnx(vision_onnx), quantized_onnx(text_onnx)   # outside the timed processes
+    for kind in LOW_PRECISION_PEERS:
+        emb = a.work / f"emb-{kind}.f32"
+        run = subprocess.run([sys.executable, __file__, "--peer", kind, *common, "--embeddings-out", str(emb)],
+                             check=True, capture_output=True, text=True, env=env)
+        results.append((json.loads(run.stdout.strip().splitlines()[-1]), emb))
+    reference = np.fromfile(a.work / "emb-torch-fp32.f32", dtype=np.float32).reshape(8, -1)
+    by_engine = {r["engine"]: r for r, _ in results}
+    for r, emb in results:
+        r["cos_mean"], r["cos_min"] = cosines(emb, reference)
+    keys = [f"image_per_s_b{b}" for b in a.image_batches] + [f"text_per_s_b{b}" for b in a.text_batches] + ["cos_mean", "cos_min"]
+    engines = [r for r, _ in results]
+    print(f"\nlow precision: model {a.model} (random init), {a.threads} threads, median of {a.repeats}; "
+          f"cosine = batch-8 image embeddings vs PyTorch fp32")
+    print(f"{'figure':<16}" + "".join(f"{r['engine']:>18}" for r in engines))
+    for k in keys:
+        print(f"{k:<16}" + "".join(f"{r.get(k, float('nan')):>18.{5 if k.startswith('cos') else 3}f}" for r in engines))
+    ratios = [("siglip-bf16", "siglip-fp32"), ("siglip-bf16", "torch-bf16"), ("siglip-int8", "siglip-fp32"),
+              ("siglip-int8", "onnxruntime-int8"), ("torch-bf16", "torch-fp32"), ("onnxruntime-int8", "onnxruntime-fp32")]
+    print(f"\n{'ratio (images/s, texts/s)':<36}" + "".join(f"{k.replace('_per_s', ''):>12}" for k in keys[:-2]))
+    for num, den in ratios:
+        print(f"{num + ' / ' + den:<36}" + "".join(f"{by_engine[num][k] / by_engine[den][k]:>12.2f}" for k in keys[:-2]))
+    print("kernels: " + ", ".join(f"{r['engine']}: {r['kernel']}" for r in engines if "kernel" in r))
+    for r in engines:
+        if "gemm_gflops" in r:
+            print(f"linear layer, {r['engine']}: " + ", ".join(f"{k} {v:.0f} G(FL)OP/s" for k, v in r["gemm_gflops"].items()))
+    (a.work / "results-low-precision.json").write_text(json.dumps(engines, indent=1))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ package struct SelfAttention {
         let k = try Linear(w.scope("k_proj"), inputs: width, outputs: width)
         let v = try Linear(w.scope("v_proj"), inputs: width, outputs: width)
         qkv = Linear(weight: .concatenatingRows([q.weight, k.weight, v.weight]).reshaped([3 * width, width]),
-                     bias: .concatenatingRows([q.bias, k.bias, v.bias].map { $0.reshaped([1, width]) }).reshaped([3 * width]))
+                     bias: .concatenatingRows([q.bias, k.bias, v.bias].map { $0.reshaped([1, width]) }).reshaped([3 * width]),
+                     precision: w.precision)
         outProj = try Linear(w.scope("out_proj"), inputs: width, outputs: width)
         self.heads = heads
     }

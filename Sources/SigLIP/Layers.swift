@@ -4,20 +4,22 @@ import Tensor
 package struct Linear {
     package let weight: Tensor
     package let bias: Tensor
+    /// The weight in bf16 or int8 when the model runs in that precision; nil in fp32.
+    package let packed: PackedWeight?
 
-    package init(weight: Tensor, bias: Tensor) {
+    package init(weight: Tensor, bias: Tensor, precision: Precision = .fp32) {
         self.weight = weight
         self.bias = bias
+        packed = precision == .fp32 ? nil : PackedWeight(weight, precision: precision)
     }
 
     package init(_ w: Weights, inputs: Int, outputs: Int) throws {
-        weight = try w("weight", [outputs, inputs])
-        bias = try w("bias", [outputs])
+        self.init(weight: try w("weight", [outputs, inputs]), bias: try w("bias", [outputs]), precision: w.precision)
     }
 
     @discardableResult
     package func callAsFunction(_ x: Tensor, epilogue: Epilogue = .none) -> Tensor {
-        linear(x, weight: weight, bias: bias, epilogue: epilogue)
+        linear(x, weight: weight, bias: bias, epilogue: epilogue, packed: packed)
     }
 }
 

@@ -24,13 +24,18 @@ public final class SiglipModel: Sendable {
     /// The checkpoint directory.
     public let directory: URL
 
+    /// The precision of the linear layers' products (`fp32` unless loaded otherwise).
+    public let precision: Precision
+
     /// Loads `config.json` and the safetensors weights in `directory`, checking every tensor's shape.
-    public init(directory: URL) throws {
+    /// With `precision` `.bf16` or `.int8`, every linear layer's weight is converted once, at load.
+    public init(directory: URL, precision: Precision = .fp32) throws {
         self.directory = directory
+        self.precision = precision
         config = try SiglipConfig(directory: directory)
         do {
             let checkpoint = try Checkpoint(directory: directory)
-            let root = Weights(checkpoint: checkpoint, prefix: "")
+            let root = Weights(checkpoint: checkpoint, prefix: "", precision: precision)
             vision = try VisionTransformer(root.scope("vision_model"), config.vision)
             text = try TextTransformer(root.scope("text_model"), config.text)
             logitScale = try root("logit_scale", [1])[0]

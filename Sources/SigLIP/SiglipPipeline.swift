@@ -23,8 +23,9 @@ public final class SiglipPipeline: Sendable {
 
     /// Loads the model, its `preprocessor_config.json` and its tokenizer files from a checkpoint directory.
     /// A missing or invalid preprocessor or tokenizer only fails the inputs that need it, not the model.
-    public init(directory: URL) throws {
-        model = try SiglipModel(directory: directory)
+    /// `precision` is the model's (see `SiglipModel.init(directory:precision:)`).
+    public init(directory: URL, precision: Precision = .fp32) throws {
+        model = try SiglipModel(directory: directory, precision: precision)
         imageProcessorResult = Result { try SiglipImageProcessor(directory: directory) }.mapError { SiglipError("\($0)") }
         let length = model.config.text.maxPositionEmbeddings
         tokenizerResult = Result { try SiglipTokenizer(directory: directory, maxLength: length) }.mapError { SiglipError("\($0)") }

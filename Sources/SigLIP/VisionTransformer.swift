@@ -10,7 +10,10 @@ package struct VisionEmbeddings {
     package init(_ w: Weights, _ c: SiglipConfig.VisionConfig) throws {
         let d = c.hiddenSize, p = c.patchSize
         let kernel = try w("patch_embedding.weight", [d, c.numChannels, p, p])
-        patchEmbedding = Linear(weight: kernel.reshaped([d, c.numChannels * p * p]), bias: try w("patch_embedding.bias", [d]))
+        // In int8 the patch embedding stays fp32: quantising raw pixels cost the most accuracy of any layer
+        // (worst fixture-image cosine 0.9988 → 0.9991) for under 1% of the tower's products.
+        patchEmbedding = Linear(weight: kernel.reshaped([d, c.numChannels * p * p]), bias: try w("patch_embedding.bias", [d]),
+                                precision: w.precision == .int8 ? .fp32 : w.precision)
         grid = c.gridSize
         positionEmbedding = try w("position_embedding.weight", [grid * grid, d])
         patchSize = p
@@ -50,8 +53,8 @@ package struct MultiheadAttentionPoolingHead {
         probe = try w("probe", [1, 1, d]).reshaped([1, d])
         let inProj = try w("attention.in_proj_weight", [3 * d, d])
         let inBias = try w("attention.in_proj_bias", [3 * d]).reshaped([3, d])
-        query = Linear(weight: inProj.rows(0..<d), bias: inBias.rows(0..<1).reshaped([d]))
-        keyValue = Linear(weight: inProj.rows(d..<3 * d), bias: inBias.rows(1..<3).reshaped([2 * d]))
+        query = Linear(weight: inProj.rows(0..<d), bias: inBias.rows(0..<1).reshaped([d]), precision: w.precision)
+        keyValue = Linear(weight: inProj.rows(d..<3 * d), bias: inBias.rows(1..<3).reshaped([2 * d]), precision: w.precision)
         outProj = try Linear(w.scope("attention.out_proj"), inputs: d, outputs: d)
         layernorm = try LayerNorm(w.scope("layernorm"), width: d, eps: c.layerNormEps)
         mlp = try MLP(w.scope("mlp"), width: d, intermediate: c.intermediateSize, activation: activation)

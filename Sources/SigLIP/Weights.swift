@@ -5,6 +5,8 @@ import Tensor
 package struct Weights {
     package let checkpoint: Checkpoint
     package let prefix: String
+    /// The precision linear layers built from these weights compute in.
+    package var precision: Precision = .fp32
 
     /// The tensor `prefix + name`, which must have exactly `shape`.
     package func callAsFunction(_ name: String, _ shape: [Int]) throws -> Tensor {
@@ -12,5 +14,7 @@ package struct Weights {
     }
 
     /// The weights under `prefix + name + "."`.
-    package func scope(_ name: String) -> Weights { Weights(checkpoint: checkpoint, prefix: prefix + name + ".") }
+    package func scope(_ name: String) -> Weights {
+        Weights(checkpoint: checkpoint, prefix: prefix + name + ".", precision: precision)
+    }
 }

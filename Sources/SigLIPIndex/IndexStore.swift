@@ -70,9 +70,9 @@ final class IndexStore {
     }
 
     /// How embeddings are stored (float32 in indexes that predate the choice).
-    func precision() throws -> Precision {
+    func precision() throws -> VectorPrecision {
         let name = try meta("precision") ?? "float32"
-        guard let precision = Precision(rawValue: name) else { throw IndexError("\(directory.path): unknown stored precision '\(name)'") }
+        guard let precision = VectorPrecision(rawValue: name) else { throw IndexError("\(directory.path): unknown stored precision '\(name)'") }
         return precision
     }
 

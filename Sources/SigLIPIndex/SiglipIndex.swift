@@ -108,7 +108,7 @@ public final class SiglipIndex {
 
     /// Opens the index in `directory`, creating it for `pipeline`'s model if there is none; refuses an index
     /// built with another model or dimension.
-    public convenience init(directory: URL, creatingFor pipeline: SiglipPipeline, precision: Precision? = nil) throws {
+    public convenience init(directory: URL, creatingFor pipeline: SiglipPipeline, precision: VectorPrecision? = nil) throws {
         try self.init(directory: directory, creatingForModel: try Self.modelID(pipeline.model.directory),
                       modelPath: pipeline.model.directory.standardizedFileURL.path, dimension: pipeline.model.config.vision.hiddenSize,
                       logitScale: pipeline.model.logitScale, logitBias: pipeline.model.logitBias, precision: precision)
@@ -119,7 +119,7 @@ public final class SiglipIndex {
     /// elsewhere and store vectors with `add(vectors:paths:)`. Refuses an index of another model or dimension, or
     /// one storing another `precision` than asked (nil: whatever it stores; float32 for a new index).
     public init(directory: URL, creatingForModel id: String, modelPath: String = "", dimension: Int,
-                logitScale: Float = 0, logitBias: Float = 0, precision: Precision? = nil) throws {
+                logitScale: Float = 0, logitBias: Float = 0, precision: VectorPrecision? = nil) throws {
         store = try IndexStore(directory: directory, create: true)
         self.directory = directory
         if let existing = try store.meta("model_id") {

@@ -12,9 +12,9 @@ public enum Epilogue: Sendable {
 ///
 /// Work is split across `Compute.threads` by row panels, or by output-column panels when there are
 /// fewer rows than outputs (a batch of one image or text, the pooling probe), each panel being one
-/// single-threaded GEMM.
+/// single-threaded GEMM. With `packed` (the same weight in bf16 or int8), the products run in that precision instead.
 @discardableResult
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, epilogue: Epilogue = .none) -> Tensor {
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, epilogue: Epilogue = .none, packed: PackedWeight? = nil) -> Tensor {
     let m = x.rows, k = x.columns, n = weight.shape[0]
     precondition(weight.count == n * k, "linear: weight \(weight.shape) does not take \(k) inputs")
     precondition(bias.map { $0.count == n } ?? true, "linear: bias size differs from \(n) outputs")
@@ -33,6 +33,15 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, epilogue: Epilogu
     let splitColumns = m < n && n >= 64 * Compute.threads
 
     let panel: @Sendable (Range<Int>, Range<Int>) -> Void = { rowRange, colRange in
+        #if canImport(CLowPrecision)
+        if let packed {
+            // The kernel adds the bias while the tile is in registers.
+            packed.multiply(x.data, rows: rowRange, columns: colRange, bias: bias.map { UnsafePointer($0.data) }, out: out.data,
+                            accumulate: accumulate != 0)
+            if case .gelu = epilogue { applyBiasAndActivation(out, rows: rowRange, columns: colRange, bias: nil, epilogue: epilogue) }
+            return
+        }
+        #endif
         BLAS.sgemm(
             m: rowRange.count, n: colRange.count, k: k,
             a: x.data + rowRange.lowerBound * k, lda: k,

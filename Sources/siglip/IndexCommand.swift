@@ -19,9 +19,9 @@ struct IndexCommand: ParsableCommand {
     struct Storage: ParsableArguments {
         @Option(name: .long, help: "How a new index stores vectors: fp32, fp16 (half the size) or int8 (a quarter); an existing index refuses another.")
         var precision: String?
-        func chosen() throws -> Precision? {
+        func chosen() throws -> VectorPrecision? {
             guard let precision else { return nil }
-            guard let chosen = Precision(name: precision) else { throw ValidationError("--precision must be fp32, fp16 or int8, not '\(precision)'") }
+            guard let chosen = VectorPrecision(name: precision) else { throw ValidationError("--precision must be fp32, fp16 or int8, not '\(precision)'") }
             return chosen
         }
     }

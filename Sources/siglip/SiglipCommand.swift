@@ -40,16 +40,21 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for the kernels (default: all cores).")
     var threads: Int?
 
+    @Option(name: .long, help: "Number format of the linear layers: fp32, bf16 or int8 (LayerNorm, softmax and GELU stay fp32).")
+    var precision: Precision = .fp32
+
     /// Loads the model and its input pipelines after applying the thread setting.
     func load() throws -> SiglipPipeline {
         if let threads { Compute.threads = threads }
-        return try SiglipPipeline(directory: URL(fileURLWithPath: model))
+        return try SiglipPipeline(directory: URL(fileURLWithPath: model), precision: precision)
     }
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 }
+
+extension Precision: ExpressibleByArgument {}
 
 /// Prints a message to standard error.
 func printError(_ message: String) {

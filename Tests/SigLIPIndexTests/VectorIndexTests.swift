@@ -22,7 +22,7 @@ func clusteredVectors(_ n: Int, dimension d: Int, clusters: Int = 8, seed: UInt6
 struct VectorIndexTests {
     let d = 32
 
-    func make(_ name: String = "vectors", precision: Precision? = nil) throws -> (SiglipIndex, URL) {
+    func make(_ name: String = "vectors", precision: VectorPrecision? = nil) throws -> (SiglipIndex, URL) {
         let dir = Paths.scratch(name)
         return (try SiglipIndex(directory: dir, creatingForModel: "test-model", dimension: d, precision: precision), dir)
     }
@@ -62,8 +62,8 @@ struct VectorIndexTests {
         #expect(try index.info().images == 0)
     }
 
-    @Test(arguments: [(Precision.float16, Float(1e-3), 0.99), (Precision.int8, Float(1e-2), 0.9)])
-    func reducedPrecisionScoresStayClose(precision: Precision, tolerance: Float, minimumRecall: Double) throws {
+    @Test(arguments: [(VectorPrecision.float16, Float(1e-3), 0.99), (VectorPrecision.int8, Float(1e-2), 0.9)])
+    func reducedPrecisionScoresStayClose(precision: VectorPrecision, tolerance: Float, minimumRecall: Double) throws {
         let (full, fullDir) = try make("fp32")
         let (reduced, reducedDir) = try make("reduced", precision: precision)
         defer { try? FileManager.default.removeItem(at: fullDir); try? FileManager.default.removeItem(at: reducedDir) }
@@ -88,7 +88,7 @@ struct VectorIndexTests {
         }
         #expect(Double(found) / 500 >= minimumRecall, "\(precision) recall@10 \(Double(found) / 500)")
         // Mixing precisions is refused; opening without asking takes what is stored.
-        let other: Precision = precision == .int8 ? .float16 : .int8
+        let other: VectorPrecision = precision == .int8 ? .float16 : .int8
         #expect(throws: IndexError.self) { try SiglipIndex(directory: reducedDir, creatingForModel: "test-model", dimension: d, precision: other) }
         #expect(try SiglipIndex(directory: reducedDir, creatingForModel: "test-model", dimension: d).info().precision == precision.rawValue)
         #expect(try reduced.verify().isEmpty)

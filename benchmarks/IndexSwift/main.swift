@@ -27,7 +27,7 @@ struct IndexBench: ParsableCommand {
         try? FileManager.default.removeItem(at: directory)
         var result: [String: Any] = ["queries": q, "threads": threads, "blas": BLAS.name, "precision": precision]
 
-        guard let chosen = Precision(name: precision) else { throw ValidationError("unknown precision \(precision)") }
+        guard let chosen = VectorPrecision(name: precision) else { throw ValidationError("unknown precision \(precision)") }
         let index = try SiglipIndex(directory: directory, creatingForModel: "bench", dimension: dimension, precision: chosen)
         let (n, ingest) = try ingestAll(into: index)
         result["n"] = n

@@ -17,6 +17,9 @@ struct SiglipBench: ParsableCommand {
     @Option(help: "Checkpoint directory.") var model: String
     @Option(help: "A folder of JPEG files for the end-to-end figure.") var images: String?
     @Option(help: "Kernel threads.") var threads = Compute.defaultThreads
+    @Option(help: "Linear-layer precision: fp32, bf16 or int8.") var precision: Precision = .fp32
+    @Option(help: "Also write the batch-8 image embeddings of the timing input to this .f32 file (raw little-endian floats).")
+    var embeddingsOut: String?
     @Option(help: "Timed repetitions per figure (the median is reported).") var repeats = 5
     @Option(parsing: .upToNextOption, help: "Image batch sizes.") var imageBatches: [Int] = [1, 8, 32]
     @Option(parsing: .upToNextOption, help: "Text batch sizes.") var textBatches: [Int] = [1, 64]
@@ -31,10 +34,11 @@ struct SiglipBench: ParsableCommand {
         Compute.threads = threads
         let url = URL(fileURLWithPath: model)
         var loads: [Double] = []
-        var pipeline = try SiglipPipeline(directory: url)
-        for _ in 0..<3 { loads.append(try seconds { pipeline = try SiglipPipeline(directory: url) }) }
+        var pipeline = try SiglipPipeline(directory: url, precision: precision)
+        for _ in 0..<3 { loads.append(try seconds { pipeline = try SiglipPipeline(directory: url, precision: precision) }) }
         let model = pipeline.model
-        var result: [String: Any] = ["engine": "siglip", "threads": threads, "blas": BLAS.name, "load_s": median(loads)]
+        var result: [String: Any] = ["engine": "siglip", "threads": threads, "blas": BLAS.name, "load_s": median(loads),
+                                     "precision": precision.rawValue, "kernel": LowPrecisionKernels.name(precision)]
 
         let side = model.config.vision.imageSize
         for b in imageBatches {
@@ -42,6 +46,10 @@ struct SiglipBench: ParsableCommand {
             _ = try model.imageEmbeddings(pixelValues: pixels)
             let t = try (0..<repeats).map { _ in try seconds { _ = try model.imageEmbeddings(pixelValues: pixels) } }
             result["image_per_s_b\(b)"] = Double(b) / median(t)
+            if b == 8, let embeddingsOut {
+                let e = try model.imageEmbeddings(pixelValues: pixels)
+                try Data(bytes: e.data, count: e.count * 4).write(to: URL(fileURLWithPath: embeddingsOut))
+            }
         }
         let length = model.config.text.maxPositionEmbeddings
         for b in textBatches {
@@ -124,8 +132,10 @@ struct SiglipBench: ParsableCommand {
             let noise = { (count: Int) in (0..<count).map { _ in random.float(in: -1...1) } }
             let x = Tensor(shape: [rows, k], values: noise(rows * k)), w = Tensor(shape: [n, k], values: noise(n * k))
             let b = Tensor(shape: [n], values: noise(n))
-            _ = linear(x, weight: w, bias: b)
-            let t = (0..<repeats).map { _ in (try? seconds { _ = linear(x, weight: w, bias: b) }) ?? .infinity }
+            // The model's precision: a low-precision run reports its own kernel's rate (ops counted as flops).
+            let packed = precision == .fp32 ? nil : PackedWeight(w, precision: precision)
+            _ = linear(x, weight: w, bias: b, packed: packed)
+            let t = (0..<repeats).map { _ in (try? seconds { _ = linear(x, weight: w, bias: b, packed: packed) }) ?? .infinity }
             rates["\(name)_\(rows)x\(n)x\(k)"] = 2 * Double(rows * n * k) / median(t) / 1e9
         }
         return rates
@@ -153,3 +163,5 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1_048_576     // bytes on Darwin
     #endif
 }
+
+extension Precision: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import Foundation
 
 /// How stored embeddings are encoded: full floats, half floats (half the size, scores within ~1e-3), or 8-bit
 /// integers with one scale per vector (a quarter of the size, scores within ~1e-2). Search decodes to floats.
-public enum Precision: String, Sendable, CaseIterable {
+public enum VectorPrecision: String, Sendable, CaseIterable {
     case float32, float16, int8
 
     /// Parses "fp32"/"float32", "fp16"/"float16", "int8".
