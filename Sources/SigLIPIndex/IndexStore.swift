@@ -97,6 +97,25 @@ final class IndexStore {
         }
     }
 
+    /// Deletes the item with row id `id`; returns whether it existed.
+    func remove(id: Int64) throws -> Bool {
+        try db.transaction {
+            try db.query("DELETE FROM items WHERE id = ?", [.integer(id)])
+            let removed = db.changes
+            if removed > 0 { try bumpGeneration() }
+            return removed > 0
+        }
+    }
+
+    /// The items stored under `path`, oldest first.
+    func items(path: String) throws -> [IndexedItem] {
+        var found: [IndexedItem] = []
+        try db.query("SELECT id, kind FROM items WHERE path = ? ORDER BY id", [.text(path)]) { row in
+            found.append(IndexedItem(id: row.integer(0), kind: ItemKind(rawValue: row.text(1) ?? "") ?? .image, path: path))
+        }
+        return found
+    }
+
     /// Counts changes to the items, in the same transaction as the change, so derived data can tell it is stale.
     private func bumpGeneration() throws {
         try setMeta("generation", "\((try generation()) + 1)")
