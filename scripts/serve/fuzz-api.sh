@@ -5,6 +5,7 @@ set -euo pipefail
 siglip=$1 model=$2 images=$3
 work=$(mktemp -d)
 out="$work/server.out"
+: > "$out"
 "$siglip" serve --model "$model" --index "$work/index" --root "$images" --port 0 > "$out" 2>"$work/server.err" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
