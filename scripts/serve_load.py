@@ -118,7 +118,14 @@ def load(args):
             return "search", "/v1/search", json.dumps({"text": f"a {rng.choice(words)}", "k": 5})
 
         rss_start = rss_mib(server.pid)
+        samples, stop = [], threading.Event()
+        def sample():
+            while not stop.wait(args.seconds / 6):
+                samples.append(rss_mib(server.pid))
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         results, elapsed = run_clients(port, args.clients, args.seconds, make_request)
+        stop.set()
         rss_end = rss_mib(server.pid)
         ok = [r for r in results if r[1] == 200]
         refused = [r for r in results if r[1] == 503]
@@ -131,7 +138,7 @@ def load(args):
         for kind in ["embed_text", "embed_image", "classify", "search"]:
             ks = [r[2] for r in ok if r[0] == kind]
             print(f"    {kind:12s} n={len(ks):6d} p50 {1000 * percentile(ks, 50):7.1f} ms  p99 {1000 * percentile(ks, 99):7.1f} ms")
-        print(f"  server RSS: start {rss_start:.1f} MiB, end {rss_end:.1f} MiB")
+        print(f"  server RSS: start {rss_start:.1f} MiB, end {rss_end:.1f} MiB; during: " + ", ".join(f"{x:.0f}" for x in samples))
         for kind, status, _, _, body in failed[:5]:
             print(f"  failure: {kind} {status} {body!r}")
         server.terminate()
