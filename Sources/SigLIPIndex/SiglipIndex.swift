@@ -107,7 +107,7 @@ public final class SiglipIndex {
     }
 
     /// SHA-256 of a file's bytes, the identity that makes re-adding a file a no-op.
-    static func contentHash(_ data: Data) -> String {
+    public static func contentHash(_ data: Data) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 

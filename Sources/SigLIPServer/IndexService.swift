@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import ImageIO
 import SigLIP
@@ -30,7 +29,7 @@ final class IndexService: @unchecked Sendable {
 
     /// Where an upload with these bytes is stored (named by content, so the same image is stored once).
     func uploadURL(for data: Data) -> URL {
-        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let hash = SiglipIndex.contentHash(data)
         let ext: String
         switch data.first {
         case 0xFF: ext = "jpg"

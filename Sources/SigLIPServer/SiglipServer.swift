@@ -34,8 +34,9 @@ public final class SiglipServer: Sendable {
     /// The router with every route of `Routes.all` behind the error, metrics and (optional) key middlewares.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: ErrorMiddleware())
+        // Metrics outermost, so requests that end in an error are counted with the status they were answered with.
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware())
         if let key = configuration.apiKey { router.add(middleware: BearerAuthMiddleware(key: key, open: Routes.open)) }
         for route in Routes.all {
             let handler = route.handler

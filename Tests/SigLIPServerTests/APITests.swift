@@ -104,8 +104,10 @@ struct APITests {
             #expect(try await client.send("/healthz", method: .get).0 == .ok)
             #expect(try await client.send("/readyz", method: .get).0 == .ok)
             _ = try await client.post("/v1/embeddings", json: ["texts": ["x", "y"]])
+            _ = try await client.post("/v1/embeddings", json: ["texts": 1])
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
+                #expect(text.contains(#"siglip_http_requests_total{route="/v1/embeddings",method="POST",status="400"} 1"#))
                 #expect(text.contains(#"siglip_http_requests_total{route="/v1/embeddings",method="POST",status="200"} 1"#))
                 #expect(text.contains("siglip_batch_size_count"))
                 #expect(text.contains("siglip_queue_depth"))
