@@ -6,7 +6,7 @@ SIGLIP     := $(BUILD_DIR)/siglip
 PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
 
-.PHONY: deps build test demo fixtures parity-base bench bench-index fuzz clean
+.PHONY: deps build test demo fixtures parity-base bench bench-index fuzz test-browser load-test fuzz-api bench-serve clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -65,6 +65,34 @@ fuzz: deps
 	cd fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address
 	mkdir -p .build/fuzz-corpus && cp Tests/Fixtures/images/files/* .build/fuzz-corpus/
 	fuzz/.build/release/imgfuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 .build/fuzz-corpus
+
+# siglip serve, beyond `make test` (none of these run in CI).
+SERVE_IMAGES := Tests/Fixtures/images/files
+SERVE_PYTHON := .venv-serve/bin/python
+
+# Drives the web page in headless Chromium (Debian's chromium) and saves .build/browser/screenshot.png.
+test-browser:
+	@./scripts/install-deps.sh --browser
+	$(SWIFT) build -c $(CONFIG) --product siglip
+	python3 scripts/browser_test.py --siglip $(SIGLIP) --model $(DEMO_MODEL) --images $(SERVE_IMAGES) --screenshot .build/browser/screenshot.png
+
+# 64 concurrent clients for 60 s mixing embeddings, classify and search (LOAD_MODEL to load a bigger model).
+LOAD_MODEL ?= $(DEMO_MODEL)
+load-test: build
+	python3 scripts/serve_load.py load --siglip $(SIGLIP) --model $(LOAD_MODEL) --images $(SERVE_IMAGES) --clients 64 --seconds 60
+
+# schemathesis against /openapi.json (needs PyPI for its venv); fails on any 5xx or undocumented status.
+$(SERVE_PYTHON):
+	python3 -m venv .venv-serve
+	.venv-serve/bin/pip install -q -r scripts/serve/requirements.txt
+
+fuzz-api: build $(SERVE_PYTHON)
+	./scripts/serve/fuzz-api.sh $(SIGLIP) $(DEMO_MODEL) $(SERVE_IMAGES)
+
+# 16 concurrent single-image clients against offline `siglip embed --batch-size 8`; run under an idle machine.
+BENCH_MODEL ?= .build/bench/siglip-base-random
+bench-serve: build
+	python3 scripts/serve_load.py throughput --siglip $(SIGLIP) --model $(BENCH_MODEL) --images benchmarks/images --clients 16 --seconds 20 --repeats 3 --max-batch 8
 
 clean:
 	rm -rf .build

@@ -27,11 +27,17 @@ let package = Package(
         .library(name: "ImageIO", targets: ["ImageIO"]),
         .library(name: "SigLIPTraining", targets: ["SigLIPTraining"]),
         .library(name: "SigLIPIndex", targets: ["SigLIPIndex"]),
+        .library(name: "SigLIPServer", targets: ["SigLIPServer"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The HTTP service; default traits off (no swift-configuration) to keep the build short.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries.
@@ -99,11 +105,25 @@ let package = Package(
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
         .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"], swiftSettings: kernelSettings),
 
+        // The HTTP service: embeddings, zero-shot, search and a web page, with dynamic batching.
+        .target(
+            name: "SigLIPServer",
+            dependencies: [
+                "SigLIP", "SigLIPIndex", "ImageIO", "Tensor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/index.html")]
+        ),
+
         // The command-line tool: parses arguments and prints.
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "NPY",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -128,6 +148,10 @@ let package = Package(
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
         .testTarget(name: "CLITests", dependencies: ["NPY", "siglip"]),
+        .testTarget(
+            name: "SigLIPServerTests",
+            dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
         .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY"]),

@@ -2,6 +2,8 @@
 # Installs the Debian packages the build links against, only those that are missing.
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libdnnl-dev libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libsqlite3-dev libfaiss-dev liblapack-dev)
+# `make test-browser` drives the web page in headless Chromium; `make test` does not need it.
+[ "${1:-}" = "--browser" ] && packages=(chromium python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

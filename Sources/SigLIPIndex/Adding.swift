@@ -9,6 +9,9 @@ public struct AddReport: Sendable {
     public var alreadyIndexed = 0
     /// Inputs that could not be read or embedded, with the reason.
     public var failures: [(path: String, reason: String)] = []
+
+    /// Nothing done yet.
+    public init() {}
 }
 
 extension SiglipIndex {

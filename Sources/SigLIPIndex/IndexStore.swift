@@ -170,6 +170,27 @@ final class IndexStore {
         return (found, matrix)
     }
 
+    /// Deletes the item with row id `id`; returns whether it existed.
+    func remove(id: Int64) throws -> Bool {
+        try db.transaction {
+            try db.query("DELETE FROM items WHERE id = ?", [.integer(id)])
+            guard db.changes > 0 else { return false }
+            let next = try generation() + 1
+            if try logging() { try log(generation: next, id: id, added: false) }
+            try setMeta("generation", "\(next)")
+            return true
+        }
+    }
+
+    /// The items stored under `path`, oldest first.
+    func items(path: String) throws -> [IndexedItem] {
+        var found: [IndexedItem] = []
+        try db.query("SELECT id, kind FROM items WHERE path = ? ORDER BY id", [.text(path)]) { row in
+            found.append(IndexedItem(id: row.integer(0), kind: ItemKind(rawValue: row.text(1) ?? "") ?? .image, path: path))
+        }
+        return found
+    }
+
     /// How many committed changes the items have seen.
     func generation() throws -> Int { Int(try meta("generation") ?? "0") ?? 0 }
 

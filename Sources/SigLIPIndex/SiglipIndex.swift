@@ -166,7 +166,7 @@ public final class SiglipIndex {
     }
 
     /// SHA-256 of a file's bytes, the identity that makes re-adding a file a no-op.
-    static func contentHash(_ data: Data) -> String {
+    public static func contentHash(_ data: Data) -> String {
         // Hex by table: String(format:) per byte cost more than the hash itself (ingest ran at 7k vectors/s).
         let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
@@ -196,6 +196,18 @@ public final class SiglipIndex {
         invalidate()
         return try paths.reduce(0) { $0 + (try store.remove(path: $1)) }
     }
+
+    /// Deletes one item by its row id; returns whether it existed.
+    public func remove(id: Int64) throws -> Bool {
+        cache = nil
+        return try store.remove(id: id)
+    }
+
+    /// The item with row id `id`, or nil if there is none.
+    public func item(id: Int64) throws -> IndexedItem? { try store.items(ids: [id])[id] }
+
+    /// The items stored under `path` (an image file's path, or a text).
+    public func items(path: String) throws -> [IndexedItem] { try store.items(path: path) }
 
     /// The problems found: SQLite's integrity check and every stored embedding's size and norm. The
     /// approximate index, being derived, is rebuilt from the store rather than checked.

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SigLIP
+import SigLIPIndex
+
+/// The `siglip serve` service: the model behind a batching engine, an optional index, and the HTTP routes.
+public final class SiglipServer: Sendable {
+    /// What the server was started with.
+    public let configuration: ServerConfiguration
+    let pipeline: SiglipPipeline
+    let engine: InferenceEngine
+    let index: IndexService?
+    let metrics = ServerMetrics()
+    let labels = EmbeddingCache(capacity: 4096)
+    let modelID: String
+    let logger: Logger
+
+    /// Loads the model (and opens or creates the index) for `configuration`.
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "siglip.serve")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        pipeline = try SiglipPipeline(directory: configuration.model)
+        modelID = try SiglipIndex.modelID(configuration.model)
+        engine = InferenceEngine(pipeline: pipeline, configuration: configuration, metrics: metrics)
+        let pipeline = self.pipeline
+        index = try configuration.index.map { try IndexService(directory: $0, pipeline: pipeline, root: configuration.root) }
+    }
+
+    /// The embedding width.
+    var dimension: Int { pipeline.model.config.vision.hiddenSize }
+
+    /// The router with every route of `Routes.all` behind the error, metrics and (optional) key middlewares.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        // Metrics outermost, so requests that end in an error are counted with the status they were answered with.
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware())
+        if let key = configuration.apiKey { router.add(middleware: BearerAuthMiddleware(key: key, open: Routes.open)) }
+        for route in Routes.all {
+            let handler = route.handler
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                try await handler(self, request, context)
+            }
+        }
+        return router
+    }
+
+    /// The Hummingbird application; `onRunning` receives the bound port (useful with port 0).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siglip"),
+            services: [EngineService(server: self)],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting, finishes the requests in flight and the queued
+    /// model work (so every acknowledged index write is committed), and returns.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = application(onRunning: onRunning)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Runs the model thread for the application's lifetime. The service group stops services in reverse order,
+/// so the HTTP server has drained its requests before this drains the model queue.
+struct EngineService: Service {
+    let server: SiglipServer
+
+    func run() async throws {
+        server.engine.start()
+        try? await gracefulShutdown()
+        await server.engine.drain()
+        server.logger.info("model queue drained; index writes committed")
+    }
+}
+
+/// Text embeddings by prompt, so classifying many images against the same labels embeds them once.
+final class EmbeddingCache: @unchecked Sendable {
+    private var entries: [String: [Float]] = [:]
+    private let lock = NSLock()
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ key: String) -> [Float]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[key]
+    }
+
+    func set(_ key: String, _ value: [Float]) {
+        lock.lock()
+        defer { lock.unlock() }
+        // Wholesale eviction keeps memory bounded without bookkeeping per hit.
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        entries[key] = value
+    }
+}
