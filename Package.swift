@@ -115,10 +115,10 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
-        .testTarget(name: "CLITests", dependencies: ["NPY", "siglip"]),
+        .testTarget(name: "CLITests", dependencies: ["NPY", "siglip", "SafeTensors", "Tensor"]),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
-        .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY"]),
+        .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY", "ImageIO"]),
     ],
     cxxLanguageStandard: .cxx17
 )
