@@ -5,8 +5,9 @@ BUILD_DIR  := .build/$(CONFIG)
 SIGLIP     := $(BUILD_DIR)/siglip
 PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
+SHAPES_MODEL := models/shapes-siglip
 
-.PHONY: deps build test demo fixtures parity-base bench fuzz clean
+.PHONY: deps build test demo fixtures parity-base bench bench-train fuzz clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -21,7 +22,7 @@ test: deps
 	@./scripts/golden-ids.sh $(SIGLIP)
 
 demo: build
-	@./scripts/demo.sh $(SIGLIP) $(DEMO_MODEL)
+	@./scripts/demo.sh $(SIGLIP) $(DEMO_MODEL) $(SHAPES_MODEL)
 
 # Regenerates the committed parity fixtures with the pinned reference stack (needs PyPI, not run by CI).
 $(PYTHON):
@@ -50,6 +51,11 @@ bench: deps $(BENCH_PYTHON)
 	$(BENCH_PYTHON) benchmarks/bench.py --siglip-bench $(BUILD_DIR)/siglip-bench --work .build/bench --threads 2
 	$(BENCH_PYTHON) benchmarks/tokenizer.py --siglip-bench $(BUILD_DIR)/siglip-bench --model $(DEMO_MODEL)
 	$(BENCH_PYTHON) benchmarks/images.py --siglip-bench $(BUILD_DIR)/siglip-bench --model .build/bench/siglip-base-random --images benchmarks/images
+
+# Training step time, siglip train against PyTorch eager fp32, shapes and base geometry (not in CI).
+bench-train: deps $(BENCH_PYTHON)
+	$(SWIFT) build -c release --product siglip
+	$(BENCH_PYTHON) benchmarks/train_step.py --siglip $(SIGLIP) --work .build/bench-train --threads 2
 
 # Fuzzes image decoding with libFuzzer + AddressSanitizer for FUZZ_SECONDS (not in CI).
 FUZZ_SECONDS ?= 300
