@@ -32,7 +32,7 @@ def main():
     tokenizer = SiglipTokenizer.from_pretrained(a.model)
     length = model.config.text_config.max_position_embeddings
     pixels = processor([Image.open(f).convert("RGB") for f in a.images], return_tensors="pt")["pixel_values"]
-    ids = tokenizer(a.text, padding="max_length", max_length=length, return_tensors="pt")["input_ids"]
+    ids = tokenizer(a.text, padding="max_length", truncation=True, max_length=length, return_tensors="pt")["input_ids"]
     with torch.no_grad():
         out = model(pixel_values=pixels, input_ids=ids)
     ref_images, ref_texts, ref_logits = out.image_embeds.numpy(), out.text_embeds.numpy(), out.logits_per_image.numpy()

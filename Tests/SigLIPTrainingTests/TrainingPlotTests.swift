@@ -11,7 +11,7 @@ struct TrainingPlotTests {
         var n = 0
         for y in 0..<image.height {
             for x in columns {
-                let p = image[x: x, y: y]
+                let p = image[x, y]
                 if (Int(p.r), Int(p.g), Int(p.b)) == colour { n += 1 }
             }
         }
@@ -36,7 +36,7 @@ struct TrainingPlotTests {
         // The loss starts at the top of the left panel (its maximum) and falls: more blue in the upper half near
         // the axis than in the lower half there.
         var top = 0, bottom = 0
-        for y in 56..<380 { for x in 70..<90 where image[x: x, y: y] == (31, 119, 180) { if y < 218 { top += 1 } else { bottom += 1 } } }
+        for y in 56..<380 { for x in 70..<90 where image[x, y] == (31, 119, 180) { if y < 218 { top += 1 } else { bottom += 1 } } }
         #expect(top > bottom)
     }
 

@@ -61,7 +61,7 @@ public struct TrainingPlot {
 
     private func panel(_ c: inout Canvas, left: Int, title: String, xMax: Double, range: ClosedRange<Double>, percent: Bool,
                        series: [Series]) {
-        let x0 = left + 70, x1 = left + 540, y0 = 380, y1 = 56
+        let x0 = left + 70, x1 = left + 520, y0 = 380, y1 = 56
         let grey: Canvas.Colour = (210, 210, 210), ink: Canvas.Colour = (30, 30, 30)
         c.text(title, x: x0 + (x1 - x0 - Canvas.textWidth(title)) / 2, y: 32, ink)
         func px(_ x: Double) -> Int { x0 + Int((x / xMax * Double(x1 - x0)).rounded()) }
@@ -87,11 +87,13 @@ public struct TrainingPlot {
             let colour = Self.palette[k % Self.palette.count]
             for (a, b) in zip(s.points, s.points.dropFirst()) { c.line(px(a.x), py(a.y), px(b.x), py(b.y), colour, thickness: 2) }
             for p in s.points where s.points.count < 60 { c.fill(x: px(p.x) - 2, y: py(p.y) - 2, width: 5, height: 5, colour) }
-            if series.count > 1 || !percent {   // legend, top right
-                let label = s.name.uppercased(), right = x1 - 10 - Canvas.textWidth(label)
-                c.fill(x: right - 26, y: y1 + 10 + 22 * k, width: 18, height: 4, colour)
-                c.text(label, x: right, y: y1 + 5 + 22 * k, ink)
-            }
+        }
+        guard series.count > 1 || !percent else { return }
+        for (k, s) in series.enumerated() {   // legend, top right, on white so the curves do not hide it
+            let label = s.name.uppercased(), right = x1 - 10 - Canvas.textWidth(label)
+            c.fill(x: right - 30, y: y1 + 1 + 22 * k, width: x1 - right + 28, height: 20, (255, 255, 255))
+            c.fill(x: right - 26, y: y1 + 10 + 22 * k, width: 18, height: 4, Self.palette[k % Self.palette.count])
+            c.text(label, x: right, y: y1 + 5 + 22 * k, ink)
         }
     }
 }
