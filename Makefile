@@ -5,8 +5,9 @@ BUILD_DIR  := .build/$(CONFIG)
 SIGLIP     := $(BUILD_DIR)/siglip
 PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
+SHAPES_MODEL := models/shapes-siglip
 
-.PHONY: deps build test demo fixtures parity-base bench bench-index fuzz test-browser load-test fuzz-api bench-serve clean
+.PHONY: deps build test demo fixtures parity-base bench bench-index bench-train fuzz test-browser load-test fuzz-api bench-serve clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -21,7 +22,7 @@ test: deps
 	@./scripts/golden-ids.sh $(SIGLIP)
 
 demo: build
-	@./scripts/demo.sh $(SIGLIP) $(DEMO_MODEL)
+	@./scripts/demo.sh $(SIGLIP) $(DEMO_MODEL) $(SHAPES_MODEL)
 
 # Regenerates the committed parity fixtures with the pinned reference stack (needs PyPI, not run by CI).
 $(PYTHON):
@@ -58,6 +59,11 @@ bench-index: deps $(BENCH_PYTHON)
 	$(SWIFT) build -c release --product siglip-index-bench
 	$(INDEX_BENCH) --size 100000 --ann IVF256,Flat IVF1024,Flat IVF1024,SQ8 --efforts 4 8 16 32 64
 	$(INDEX_BENCH) --size 1000000 --ann IVF4096,Flat --efforts 2 4 8 16 64 --single 20 --repeats 1
+
+# Training step time, siglip train against PyTorch eager fp32, shapes and base geometry (not in CI).
+bench-train: deps $(BENCH_PYTHON)
+	$(SWIFT) build -c release --product siglip
+	$(BENCH_PYTHON) benchmarks/train_step.py --siglip $(SIGLIP) --work .build/bench-train --threads 2
 
 # Fuzzes image decoding with libFuzzer + AddressSanitizer for FUZZ_SECONDS (not in CI).
 FUZZ_SECONDS ?= 300

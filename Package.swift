@@ -147,14 +147,14 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
-        .testTarget(name: "CLITests", dependencies: ["NPY", "siglip"]),
+        .testTarget(name: "CLITests", dependencies: ["NPY", "siglip", "SafeTensors", "Tensor"]),
         .testTarget(
             name: "SigLIPServerTests",
             dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
-        .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY"]),
+        .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY", "ImageIO"]),
     ],
     cxxLanguageStandard: .cxx17
 )

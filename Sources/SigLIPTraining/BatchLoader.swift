@@ -29,6 +29,9 @@ public struct BatchLoader: Sendable {
         self.augmentation = augmentation
     }
 
+    /// The same loader with augmentation off (for evaluation).
+    public var withoutAugmentation: BatchLoader { BatchLoader(processor: processor, tokenizer: tokenizer) }
+
     /// Reads `examples` (augmented as drawn for `epoch`); an image that fails is skipped (and listed) rather
     /// than failing the batch.
     public func load(_ examples: [TrainingExample], epoch: Int = 0) -> LoadedBatch {

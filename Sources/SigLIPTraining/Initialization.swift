@@ -7,20 +7,21 @@ extension TrainableSiglip {
     /// Starts a model from scratch: copies `configFile` to `directory/config.json`, writes random weights there
     /// as `model.safetensors` and loads them. Weights follow the reference's `_init_weights` (Xavier-uniform
     /// attention and MLP matrices, LeCun-normal patch embedding and heads, `1/√width` normal embeddings, unit
-    /// LayerNorms, zero biases), with the paper's `t′ = log 10` and `b = −10` (the reference starts both at 0).
-    /// The same `seed` gives the same weights.
-    public static func initialize(configFile: URL, seed: UInt64, in directory: URL) throws -> TrainableSiglip {
+    /// LayerNorms, zero biases), with the paper's `t′ = log 10` and `b = −10` unless `temperature` and `bias`
+    /// say otherwise (the reference starts with t = 1 and b = 0). The same `seed` gives the same weights.
+    public static func initialize(configFile: URL, seed: UInt64, in directory: URL, temperature: Float = 10,
+                                  bias: Float = -10) throws -> TrainableSiglip {
         let json = try Data(contentsOf: configFile)
         let config = try SiglipConfig(json: json, source: configFile.path)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try json.write(to: directory.appendingPathComponent("config.json"), options: .atomic)
         var random = WeightGenerator(seed: seed)
-        let tensors = initialWeights(config, &random).sorted { $0.name < $1.name }
+        let tensors = initialWeights(config, temperature: temperature, bias: bias, &random).sorted { $0.name < $1.name }
         try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
         return try TrainableSiglip(directory: directory)
     }
 
-    private static func initialWeights(_ c: SiglipConfig, _ random: inout WeightGenerator) -> [(name: String, tensor: Tensor)] {
+    private static func initialWeights(_ c: SiglipConfig, temperature: Float, bias: Float, _ random: inout WeightGenerator) -> [(name: String, tensor: Tensor)] {
         var out: [(name: String, tensor: Tensor)] = []
         func add(_ name: String, _ shape: [Int], _ value: (inout WeightGenerator) -> Float) {
             let count = shape.reduce(1, *)
@@ -54,8 +55,8 @@ extension TrainableSiglip {
             }
         }
         let t = c.text, v = c.vision, d = v.hiddenSize
-        constant("logit_scale", [1], Float(Foundation.log(10.0)))
-        constant("logit_bias", [1], -10)
+        constant("logit_scale", [1], Foundation.log(temperature))
+        constant("logit_bias", [1], bias)
         normal("text_model.embeddings.token_embedding.weight", [t.vocabSize, t.hiddenSize], std: Float(1 / Double(t.hiddenSize).squareRoot()))
         normal("text_model.embeddings.position_embedding.weight", [t.maxPositionEmbeddings, t.hiddenSize], std: Float(1 / Double(t.hiddenSize).squareRoot()))
         encoder("text_model", width: t.hiddenSize, intermediate: t.intermediateSize, layers: t.numHiddenLayers)

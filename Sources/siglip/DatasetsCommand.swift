@@ -16,7 +16,7 @@ struct ShapesCommand: ParsableCommand {
         abstract: "Coloured shapes with captions (\"a red circle\"); some colour–shape pairs are kept out of training.",
         discussion: """
         Writes OUTPUT/train.jsonl ({"image", "text"} per line, paths relative to the file), OUTPUT/test.jsonl \
-        (also "colour", "shape" and "held_out"), OUTPUT/labels.txt (every caption) and the PNG images. \
+        (also "colour", "shape" and "held_out"), OUTPUT/labels.txt (every canonical caption), OUTPUT/captions.txt (every phrasing, for training a tokenizer) and the PNG images. \
         The same --seed gives the same files.
         """
     )
@@ -26,15 +26,20 @@ struct ShapesCommand: ParsableCommand {
     @Option(name: .customLong("test-count"), help: "Test images, over every colour–shape pair.") var testCount = 600
     @Option(name: .long, help: "Image side in pixels.") var size = 32
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 0
+    @Flag(name: .customLong("varied-captions"), help: "Phrase each training caption in one of several ways (test captions stay canonical).") var variedCaptions = false
+    @Option(name: .customLong("colour-jitter"), help: "± per channel around each named colour (0–255 scale).") var colourJitter: Float = 20
 
     func validate() throws {
         guard count >= 0, testCount >= 0, count + testCount > 0 else { throw ValidationError("--count and --test-count must not be negative, nor both zero") }
+        guard (0...255).contains(colourJitter) else { throw ValidationError("--colour-jitter must be between 0 and 255") }
         guard (8...1024).contains(size) else { throw ValidationError("--size must be between 8 and 1024") }
     }
 
     func run() throws {
         var options = ShapesDataset.Options()
         (options.count, options.testCount, options.size, options.seed) = (count, testCount, size, seed)
+        options.colourJitter = colourJitter
+        options.variedCaptions = variedCaptions
         let progress = ProgressBar("shapes", total: count + testCount)
         try ShapesDataset.write(to: URL(fileURLWithPath: output), options: options) { done, _ in progress.update(done) }
         print("wrote \(count) training and \(testCount) test images to \(output); held out: " +

@@ -12,7 +12,7 @@ struct SiglipCommand: ParsableCommand {
         Results are JSON Lines on standard output, one object per input in the order given; a failed input \
         prints {"input": ..., "error": ...} in its place, the rest still run, and the exit status is 1.
         """,
-        subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self, IndexCommand.self, SearchCommand.self, ServeCommand.self, TrainCommand.self, DatasetsCommand.self]
+        subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self, IndexCommand.self, SearchCommand.self, ServeCommand.self, TrainCommand.self, EvalZeroShotCommand.self, PlotCommand.self, DatasetsCommand.self]
     )
 
     /// Refuses arguments that are not valid UTF-8 before parsing: Swift would silently repair them into

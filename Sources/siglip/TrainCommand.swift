@@ -39,6 +39,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Caption template for class folders; {} is the folder name.") var template = "a photo of a {}."
     @Option(name: .long, help: "Kernel threads.") var threads: Int?
     @Flag(name: .long, help: "Continue the run saved in --output.") var resume = false
+    @Option(name: .customLong("init-temperature"), help: "With --config: the starting t = exp(t′).") var initTemperature: Float = 10
+    @Option(name: .customLong("init-bias"), help: "With --config: the starting b.") var initBias: Float = -10
+    @Option(name: .long, help: "A labelled test file (as for eval-zero-shot) to measure zero-shot accuracy on while training.") var eval: String?
+    @Option(name: .long, help: "Render the loss (and accuracy) curve of metrics.jsonl to this PNG at the end.") var plot: String?
+    @Option(name: .customLong("eval-every"), help: "Steps between evaluations (and after the last).") var evalEvery = 100
 
     func validate() throws {
         guard (model == nil) != (config == nil) || resume else { throw ValidationError("give exactly one of --model and --config") }
@@ -48,6 +53,8 @@ struct TrainCommand: ParsableCommand {
         guard ["adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer is adamw or sgd") }
         guard LearningRateSchedule.Decay(rawValue: schedule) != nil else { throw ValidationError("--schedule is cosine or constant") }
         guard Freeze(rawValue: freeze) != nil else { throw ValidationError("--freeze is none, image, text or encoders") }
+        guard initTemperature > 0, initTemperature.isFinite, initBias.isFinite else { throw ValidationError("--init-temperature must be positive") }
+        guard evalEvery >= 1 else { throw ValidationError("--eval-every must be at least 1") }
         guard accumulate >= 1, warmup >= 0, (steps ?? 1) >= 1, (epochs ?? 1) >= 1 else { throw ValidationError("counts must be positive") }
     }
 
@@ -71,7 +78,18 @@ struct TrainCommand: ParsableCommand {
         if resume, FileManager.default.fileExists(atPath: state.path) { try trainer.restoreState(from: state) }
         let run = TrainingRun(trainer: trainer, loader: loader, order: order, examples: examples, accumulate: accumulate,
                               total: total, output: out)
+        if let eval {
+            run.evaluation = try ZeroShotEvaluation(jsonLines: URL(fileURLWithPath: eval), loader: loader.withoutAugmentation)
+            run.evaluateEvery = evalEvery
+        }
         try run.start()
+        if let plot {
+            var chart = TrainingPlot(axis: .step)
+            chart.add(metricsJSONLines: try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8))
+            chart.subtitle = "\(out.lastPathComponent): batch \(batchSize), \(optimizer) lr \(lr), \(total) steps"
+            try chart.pngData().write(to: URL(fileURLWithPath: plot))
+            printError("plot written to \(plot)")
+        }
     }
 
     private func loadModel(_ out: URL) throws -> TrainableSiglip {
@@ -80,12 +98,20 @@ struct TrainCommand: ParsableCommand {
         }
         if let model { return try TrainableSiglip(directory: URL(fileURLWithPath: model)) }
         guard let config, let tokenizer else { throw ValidationError("nothing to resume in \(output); give --model or --config") }
-        let trainable = try TrainableSiglip.initialize(configFile: URL(fileURLWithPath: config), seed: seed, in: out)
+        let trainable = try TrainableSiglip.initialize(configFile: URL(fileURLWithPath: config), seed: seed, in: out,
+                                                       temperature: initTemperature, bias: initBias)
         let tokenizerURL = URL(fileURLWithPath: tokenizer)
         let name = tokenizerURL.pathExtension == "json" ? "tokenizer.json" : "spiece.model"
         let target = out.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: target)
         try FileManager.default.copyItem(at: tokenizerURL, to: target)
+        // Its tokenizer_config.json, when it has one beside it, so transformers builds the same tokenizer.
+        let settings = tokenizerURL.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
+        if FileManager.default.fileExists(atPath: settings.path) {
+            let copy = out.appendingPathComponent("tokenizer_config.json")
+            try? FileManager.default.removeItem(at: copy)
+            try FileManager.default.copyItem(at: settings, to: copy)
+        }
         let side = trainable.config.vision.imageSize
         let processor = #"{"do_normalize": true, "do_rescale": true, "do_resize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "resample": 3, "rescale_factor": 0.00392156862745098, "size": {"height": \#(side), "width": \#(side)}, "image_processor_type": "SiglipImageProcessor"}"#
         try Data(processor.utf8).write(to: out.appendingPathComponent("preprocessor_config.json"))

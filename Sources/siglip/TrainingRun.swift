@@ -6,11 +6,26 @@ import SigLIPTraining
 final class TrainingRun {
     let trainer: Trainer, loader: BatchLoader, order: BatchOrder, examples: [TrainingExample]
     let accumulate: Int, total: Int, output: URL
+    /// Zero-shot accuracy measured every `evaluateEvery` steps and after the last, or nil for none.
+    var evaluation: ZeroShotEvaluation?, evaluateEvery = 100
     private let interrupted = InterruptFlag()
 
     init(trainer: Trainer, loader: BatchLoader, order: BatchOrder, examples: [TrainingExample], accumulate: Int, total: Int, output: URL) {
         (self.trainer, self.loader, self.order, self.examples) = (trainer, loader, order, examples)
         (self.accumulate, self.total, self.output) = (accumulate, total, output)
+    }
+
+    /// Writes an evaluation line to `metrics` (and standard error); returns the seconds it took, which the
+    /// run's clock leaves out so `elapsed_s` is training time alone.
+    private func evaluate(step: Int, elapsed: Double, into metrics: FileHandle) throws -> Double {
+        guard let evaluation else { return 0 }
+        let started = Date()
+        let accuracy = try evaluation.accuracy(vision: trainer.model.vision, text: trainer.model.text)
+        let fields = accuracy.sorted { $0.key < $1.key }.map { "\"\($0.key)\": " + String(format: "%.4f", $0.value) }
+        let line = String(format: #"{"step": %d, "elapsed_s": %.2f, "accuracy": {"#, step, elapsed) + fields.joined(separator: ", ") + "}}"
+        metrics.write(Data((line + "\n").utf8))
+        printError("step \(step): zero-shot top-1 " + accuracy.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value * 100))%" }.joined(separator: ", "))
+        return Date().timeIntervalSince(started)
     }
 
     func start() throws {
@@ -28,6 +43,8 @@ final class TrainingRun {
         var prefetcher = makePrefetcher(epoch: epoch, skip: consumed % max(order.batches(epoch: 0).count, 1))
         let start = Date()
         var images = 0
+        var evaluationSeconds = 0.0
+        if trainer.steps == 0 { evaluationSeconds += try evaluate(step: 0, elapsed: 0, into: metrics) }
         printError("training \(total - trainer.steps) step(s) on \(examples.count) pairs; batch \(order.batchSize) × \(accumulate)")
         while trainer.steps < total && !interrupted.isSet {
             var micro: [TrainingBatch] = []
@@ -47,7 +64,7 @@ final class TrainingRun {
                 throw ExitCode(1)
             }
             images += micro.reduce(0) { $0 + $1.inputIDs.count }
-            let elapsed = Date().timeIntervalSince(start)
+            let elapsed = Date().timeIntervalSince(start) - evaluationSeconds
             let rate = Double(images) / max(elapsed, 1e-9)
             let line = String(format: "step %d/%d  loss %.4f  t %.2f  b %.2f  lr %.2e  %.1f img/s", report.step, total, report.loss,
                               report.temperature, report.bias, report.learningRate, rate)
@@ -55,6 +72,10 @@ final class TrainingRun {
             let record = String(format: #"{"step": %d, "loss": %.6f, "lr": %.6g, "t": %.5f, "b": %.5f, "grad_norm": %.5f, "images_per_s": %.3f, "elapsed_s": %.2f}"#,
                                 report.step, report.loss, report.learningRate, report.temperature, report.bias, report.gradientNorm, rate, elapsed)
             metrics.write(Data((record + "\n").utf8))
+            if report.step % evaluateEvery == 0 || report.step == total || interrupted.isSet {
+                if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+                evaluationSeconds += try evaluate(step: report.step, elapsed: elapsed, into: metrics)
+            }
         }
         if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
         try trainer.model.save(to: output)

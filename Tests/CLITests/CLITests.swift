@@ -334,6 +334,34 @@ struct CLITrainTests {
         #expect(embedded.status == 0 && floats(embedded.lines.first?["embedding"]).count == 32)
     }
 
+    @Test func evaluatesWhileTrainingPlotsAndEvaluatesAfterwards() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("train-eval-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let data = work.appendingPathComponent("data")
+        #expect(try CLI.run(["datasets", "shapes", "--output", data.path, "--count", "16", "--test-count", "30"]).status == 0)
+        let shapes = CLI.fixtures.appendingPathComponent("shapes")
+        let out = work.appendingPathComponent("run").path, png = work.appendingPathComponent("loss.png").path
+        let test = data.appendingPathComponent("test.jsonl").path
+        let run = try CLI.run(["train", "--data", data.appendingPathComponent("train.jsonl").path, "--output", out, "--batch-size", "8",
+                               "--config", shapes.appendingPathComponent("config.json").path,
+                               "--tokenizer", shapes.appendingPathComponent("spiece.model").path, "--steps", "3",
+                               "--eval", test, "--eval-every", "2", "--plot", png])
+        #expect(run.status == 0, "\(run.stderr)")
+        let records = try String(contentsOfFile: out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let evaluated = records.filter { $0["accuracy"] != nil }
+        #expect(evaluated.compactMap { $0["step"] as? Int } == [0, 2, 3])
+        let groups = (evaluated.last?["accuracy"] as? [String: Double]) ?? [:]
+        #expect(Set(groups.keys) == ["all", "seen", "held-out"])
+        let png8 = try Data(contentsOf: URL(fileURLWithPath: png)).prefix(8)
+        #expect(Array(png8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        // The stand-alone command gives the same figures for the saved model as the last in-training evaluation.
+        let eval = try CLI.run(["eval-zero-shot", "--model", out, "--data", test])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.lines.first?["images"] as? Int == 30)
+        for (key, value) in groups { #expect(abs(((eval.lines.first?[key] as? Double) ?? -1) - value) < 1e-4, "\(key)") }
+    }
+
     @Test func badArgumentsAreRefused() throws {
         #expect(try CLI.run(["train", "--data", "x.jsonl", "--output", "/tmp/x", "--steps", "1"]).status != 0)
         #expect(try CLI.run(["train", "--data", "x.jsonl", "--output", "/tmp/x", "--model", "m", "--steps", "1", "--optimizer", "lion"]).status != 0)

@@ -6,10 +6,11 @@ import Tensor
 
 @Suite("The coloured-shapes data set")
 struct ShapesDatasetTests {
-    func generate(seed: UInt64, count: Int = 60, testCount: Int = 30) throws -> URL {
+    func generate(seed: UInt64, count: Int = 60, testCount: Int = 30, varied: Bool = false) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shapes-\(UUID().uuidString)")
         var options = ShapesDataset.Options()
         (options.count, options.testCount, options.seed) = (count, testCount, seed)
+        options.variedCaptions = varied
         try ShapesDataset.write(to: dir, options: options)
         return dir
     }
@@ -18,6 +19,25 @@ struct ShapesDatasetTests {
         try String(contentsOf: dir.appendingPathComponent("\(split).jsonl"), encoding: .utf8).split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }
+    }
+
+    @Test func variedCaptionsRephraseTrainingOnlyAndKeepTheImages() throws {
+        let plain = try generate(seed: 4), varied = try generate(seed: 4, varied: true)
+        defer { try? FileManager.default.removeItem(at: plain); try? FileManager.default.removeItem(at: varied) }
+        let a = try rows(plain, "train"), b = try rows(varied, "train")
+        let phrasings = Set(b.compactMap { $0["text"] as? String }).subtracting(a.compactMap { $0["text"] as? String })
+        #expect(!phrasings.isEmpty)
+        for (x, y) in zip(a, b) {
+            let canonical = (x["text"] as? String ?? "").split(separator: " ").suffix(2)   // colour, shape
+            let words = Set((y["text"] as? String ?? "").split(separator: " "))
+            #expect(canonical.allSatisfy(words.contains), "\(y)")
+            let image = x["image"] as? String ?? ""
+            #expect(try Data(contentsOf: plain.appendingPathComponent(image)) == Data(contentsOf: varied.appendingPathComponent(image)))
+        }
+        #expect(try rows(plain, "test").map { $0["text"] as? String } == rows(varied, "test").map { $0["text"] as? String })
+        let captions = try String(contentsOf: varied.appendingPathComponent("captions.txt"), encoding: .utf8).split(separator: "\n")
+        #expect(captions.count == 30 * ShapesDataset.captionTemplates.count)
+        #expect(b.allSatisfy { captions.contains(Substring($0["text"] as? String ?? "")) })
     }
 
     @Test func heldOutCombinationsNeverReachTraining() throws {

@@ -28,10 +28,26 @@ public enum ShapesDataset {
             self.shape = shape
         }
         /// "a red circle", "an orange ring".
-        public var caption: String {
-            let name = colours[colour].name
-            return "\("aeiou".contains(name.first ?? "x") ? "an" : "a") \(name) \(shapes[shape])"
+        public var caption: String { caption(template: 0) }
+
+        /// The caption in phrasing `template` (an index into `captionTemplates`); 0 is the canonical one.
+        public func caption(template: Int) -> String {
+            let name = colours[colour].name, article = "aeiou".contains(name.first ?? "x") ? "an" : "a"
+            return captionTemplates[template % captionTemplates.count]
+                .replacingOccurrences(of: "{a}", with: article)
+                .replacingOccurrences(of: "{colour}", with: name)
+                .replacingOccurrences(of: "{shape}", with: shapes[shape])
         }
+    }
+
+    /// Phrasings of a caption: with `Options.variedCaptions`, training images take one at random, so the text
+    /// tower meets each word in several places and company rather than six fixed strings per colour.
+    public static let captionTemplates = ["{a} {colour} {shape}", "the {colour} {shape}", "a {shape} that is {colour}",
+                                          "{colour} {shape}", "a {shape} in {colour}", "the {shape} is {colour}"]
+
+    /// Every caption in every phrasing (what a tokenizer for the data set must cover).
+    public static var allCaptions: [String] {
+        combinations.flatMap { c in captionTemplates.indices.map { c.caption(template: $0) } }
     }
 
     /// Every combination, colour-major.
@@ -52,6 +68,11 @@ public enum ShapesDataset {
         public var size = 32
         /// The seed every random choice derives from.
         public var seed: UInt64 = 0
+        /// Training captions in a random phrasing (`captionTemplates`) instead of always "a red circle"; test
+        /// captions stay canonical. The images are the same either way.
+        public var variedCaptions = false
+        /// How far each channel of a shape's colour may stray from its named value (±, out of 255).
+        public var colourJitter: Float = 20
         /// Defaults: 20,000 training and 600 test images of 32×32 pixels, seed 0.
         public init() {}
     }
@@ -74,8 +95,9 @@ public enum ShapesDataset {
             let combination = isTest ? all[index % all.count] : seen[random.int(below: seen.count)]
             let path = "images/\(isTest ? "test" : "train")/\(String(format: "%06d", index)).png"
             let result = Result {
-                try render(combination, size: options.size, random: &random).pngData().write(to: directory.appendingPathComponent(path))
-                var row: [String: Any] = ["image": path, "text": combination.caption]
+                try render(combination, size: options.size, colourJitter: options.colourJitter, random: &random).pngData().write(to: directory.appendingPathComponent(path))
+                let template = !isTest && options.variedCaptions ? random.int(below: captionTemplates.count) : 0
+                var row: [String: Any] = ["image": path, "text": combination.caption(template: template)]
                 if isTest {
                     row["colour"] = colours[combination.colour].name
                     row["shape"] = shapes[combination.shape]
@@ -90,13 +112,14 @@ public enum ShapesDataset {
         try (lines[..<options.count].joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
         try (lines[options.count...].joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
         try (all.map(\.caption).joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("labels.txt"), atomically: true, encoding: .utf8)
+        try (allCaptions.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("captions.txt"), atomically: true, encoding: .utf8)
     }
 
     /// One image: a jittered colour shape of random size and place on a plain background of low saturation.
-    public static func render(_ combination: Combination, size: Int, random: inout SplitMix64) -> RGBImage {
+    public static func render(_ combination: Combination, size: Int, colourJitter j: Float = 20, random: inout SplitMix64) -> RGBImage {
         let grey = random.float(in: 0...255)
         let background = SIMD3<Float>(repeating: grey) + SIMD3(random.float(in: -25...25), random.float(in: -25...25), random.float(in: -25...25))
-        let jitter = SIMD3(random.float(in: -20...20), random.float(in: -20...20), random.float(in: -20...20))
+        let jitter = SIMD3(random.float(in: -j...j), random.float(in: -j...j), random.float(in: -j...j))
         let colour = colours[combination.colour].rgb + jitter
         let side = Float(size)
         let radius = random.float(in: 0.2...0.42) * side
