@@ -17,11 +17,12 @@ struct IndexCommand: ParsableCommand {
     }
 
     struct Storage: ParsableArguments {
-        @Option(name: .long, help: "How a new index stores vectors: fp32, fp16 (half the size) or int8 (a quarter); an existing index refuses another.")
+        // Not --precision: that names the model's arithmetic (ModelOptions), which is independent of storage.
+        @Option(name: .customLong("vector-precision"), help: "How a new index stores vectors: fp32, fp16 (half the size) or int8 (a quarter); an existing index refuses another.")
         var precision: String?
         func chosen() throws -> VectorPrecision? {
             guard let precision else { return nil }
-            guard let chosen = VectorPrecision(name: precision) else { throw ValidationError("--precision must be fp32, fp16 or int8, not '\(precision)'") }
+            guard let chosen = VectorPrecision(name: precision) else { throw ValidationError("--vector-precision must be fp32, fp16 or int8, not '\(precision)'") }
             return chosen
         }
     }

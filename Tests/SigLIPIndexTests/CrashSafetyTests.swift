@@ -86,11 +86,11 @@ struct PrecisionCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let cli = CrashSafetyTests()
         let add = ["index", "add", "--index", dir.path, "--model", Paths.model.path]
-        #expect(try cli.run(add + ["--precision", "fp16", Paths.photos[0].path]) == 0)
+        #expect(try cli.run(add + ["--vector-precision", "fp16", Paths.photos[0].path]) == 0)
         #expect(try SiglipIndex(directory: dir).info().precision == "float16")
-        #expect(try cli.run(add + ["--precision", "int8", Paths.photos[1].path]) != 0)
-        #expect(try cli.run(add + ["--precision", "fp64", Paths.photos[1].path]) != 0)
-        #expect(try cli.run(add + [Paths.photos[1].path]) == 0)   // no --precision: whatever the index stores
+        #expect(try cli.run(add + ["--vector-precision", "int8", Paths.photos[1].path]) != 0)
+        #expect(try cli.run(add + ["--vector-precision", "fp64", Paths.photos[1].path]) != 0)
+        #expect(try cli.run(add + [Paths.photos[1].path]) == 0)   // no --vector-precision: whatever the index stores
         #expect(try SiglipIndex(directory: dir).info().images == 2)
     }
 }
