@@ -51,6 +51,9 @@ bench: deps $(BENCH_PYTHON)
 	$(BENCH_PYTHON) benchmarks/bench.py --siglip-bench $(BUILD_DIR)/siglip-bench --work .build/bench --threads 2 --low-precision
 	$(BENCH_PYTHON) benchmarks/tokenizer.py --siglip-bench $(BUILD_DIR)/siglip-bench --model $(DEMO_MODEL)
 	$(BENCH_PYTHON) benchmarks/images.py --siglip-bench $(BUILD_DIR)/siglip-bench --model .build/bench/siglip-base-random --images benchmarks/images
+	$(SWIFT) build -c release --product siglip
+	$(BENCH_PYTHON) benchmarks/memory.py --siglip $(SIGLIP) --model .build/bench/siglip-base-random --images .build/bench/jpeg --counts 8 200
+	$(BENCH_PYTHON) benchmarks/memory.py --siglip $(SIGLIP) --model $(DEMO_MODEL) --images .build/bench/jpeg --counts 100 10000
 
 # Index benchmark against faiss-cpu on generated 768-d vectors, uniform and clustered, at 100k and 1M (not in CI;
 # about 25 minutes and 16 GB of memory on 2 cores; results in docs/PERFORMANCE.md).
