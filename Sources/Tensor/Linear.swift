@@ -30,7 +30,9 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, epilogue: Epilogu
     // Each panel's GEMM packs its share of the weights anew, so splitting the rows makes every thread pack all
     // of them. Splitting the columns instead halves that work whenever the rows are fewer than the outputs
     // (batch-1 images and texts): measured +10% images/s and +30% texts/s at batch 1 (docs/PERFORMANCE.md).
-    let splitColumns = m < n && n >= 64 * Compute.threads
+    // Packed (bf16/int8) weights are never repacked, but each panel converts its rows' activations, so there only
+    // a handful of rows is worth splitting by columns.
+    let splitColumns = (packed == nil ? m < n : m < 32 * Compute.threads) && n >= 64 * Compute.threads
 
     let panel: @Sendable (Range<Int>, Range<Int>) -> Void = { rowRange, colRange in
         #if canImport(CLowPrecision)
