@@ -110,10 +110,11 @@ public final class SiglipPipeline: Sendable {
     ) rethrows {
         let starts = Array(stride(from: 0, to: urls.count, by: max(batchSize, 1)))
         let decode = { @Sendable (start: Int) in self.pixelValues(for: Array(urls[start..<min(start + batchSize, urls.count)]), side: side) }
-        var pending = starts.first.map { Prefetch(decode, $0) }
+        var pending = starts.first.map { first in Background { decode(first) } }
         for (index, start) in starts.enumerated() {
             guard let pixels = pending?.wait() else { break }
-            pending = index + 1 < starts.count ? Prefetch(decode, starts[index + 1]) : nil
+            let next = index + 1 < starts.count ? starts[index + 1] : nil
+            pending = next.map { start in Background { decode(start) } }
             try body(start, embed(pixels) { batch in try self.model.imageEmbeddings(pixelValues: batch, normalized: normalized) })
         }
     }
@@ -142,21 +143,3 @@ public final class SiglipPipeline: Sendable {
     }
 }
 
-/// A value computed on another thread, so that decoding the next batch overlaps the model's work on this one.
-private final class Prefetch<Value: Sendable>: @unchecked Sendable {
-    private var value: Value?
-    private let done = DispatchSemaphore(value: 0)
-
-    init<Argument: Sendable>(_ work: @escaping @Sendable (Argument) -> Value, _ argument: Argument) {
-        DispatchQueue.global().async {
-            self.value = work(argument)
-            self.done.signal()
-        }
-    }
-
-    /// Blocks until the value is ready, then hands it over.
-    func wait() -> Value? {
-        done.wait()
-        return value
-    }
-}

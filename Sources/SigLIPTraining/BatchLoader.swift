@@ -66,10 +66,7 @@ public struct BatchLoader: Sendable {
 public final class Prefetcher: @unchecked Sendable {
     private let loader: BatchLoader
     private var pending: [[TrainingExample]]
-    private var inFlight: (DispatchGroup, Box)?
-    private let queue = DispatchQueue(label: "siglip.training.prefetch")
-
-    private final class Box: @unchecked Sendable { var value: LoadedBatch? }
+    private var inFlight: Background<LoadedBatch>?
 
     private let epoch: Int
 
@@ -83,17 +80,15 @@ public final class Prefetcher: @unchecked Sendable {
 
     /// The next batch (waiting for it if it is still loading), or nil at the end; starts loading the one after.
     public func next() -> LoadedBatch? {
-        guard let (group, box) = inFlight else { return nil }
-        group.wait()
+        guard let batch = inFlight?.wait() else { return nil }
         inFlight = nil
         startNext()
-        return box.value
+        return batch
     }
 
     private func startNext() {
         guard let examples = pending.popLast() else { return }
-        let group = DispatchGroup(), box = Box(), loader = loader, epoch = epoch
-        queue.async(group: group) { box.value = loader.load(examples, epoch: epoch) }
-        inFlight = (group, box)
+        let loader = loader, epoch = epoch
+        inFlight = Background { loader.load(examples, epoch: epoch) }
     }
 }

@@ -66,3 +66,25 @@ private struct SendableBuffer<T>: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<T?>
     init(_ buffer: UnsafeMutableBufferPointer<T?>) { self.buffer = buffer }
 }
+
+/// A value computed on a background thread while the caller does other work (decoding the next batch while the
+/// model runs this one); `wait()` hands it over once it is ready.
+public final class Background<Value>: @unchecked Sendable {
+    private var value: Value?
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Starts `work` on a global queue at once.
+    public init(_ work: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async {
+            self.value = work()
+            self.done.signal()
+        }
+    }
+
+    /// Blocks until the value is ready, then returns it (the semaphore orders the write before this read).
+    public func wait() -> Value {
+        done.wait()
+        done.signal()   // a second wait returns at once
+        return value!
+    }
+}
