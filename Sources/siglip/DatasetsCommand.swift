@@ -27,11 +27,18 @@ struct ShapesCommand: ParsableCommand {
     @Option(name: .long, help: "Image side in pixels.") var size = 32
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 0
     @Flag(name: .customLong("varied-captions"), help: "Phrase each training caption in one of several ways (test captions stay canonical).") var variedCaptions = false
-    @Option(name: .customLong("colour-jitter"), help: "± per channel around each named colour (0–255 scale).") var colourJitter: Float = 20
+    @Option(name: .customLong("min-radius"), help: "Smallest shape radius, as a share of the image side.") var minRadius = ShapesDataset.Options().radius.lowerBound
+    @Option(name: .customLong("max-radius"), help: "Largest shape radius, as a share of the image side.") var maxRadius = ShapesDataset.Options().radius.upperBound
+    @Option(name: .customLong("background-tint"), help: "± per channel around a grey background (0–255 scale); backgrounds stay at least 80 away from the shape's colour.") var backgroundTint = ShapesDataset.Options().backgroundTint
+    @Option(name: .customLong("neutral-shapes"), help: "Share of training images drawn in black, white or grey and captioned by the shape alone (\"a circle\"), 0–1.") var neutralShapes = ShapesDataset.Options().neutralShapes
+    @Option(name: .customLong("colour-jitter"), help: "± per channel around each named colour (0–255 scale).") var colourJitter = ShapesDataset.Options().colourJitter
 
     func validate() throws {
         guard count >= 0, testCount >= 0, count + testCount > 0 else { throw ValidationError("--count and --test-count must not be negative, nor both zero") }
         guard (0...255).contains(colourJitter) else { throw ValidationError("--colour-jitter must be between 0 and 255") }
+        guard (0...1).contains(neutralShapes) else { throw ValidationError("--neutral-shapes must be between 0 and 1") }
+        guard (0...255).contains(backgroundTint) else { throw ValidationError("--background-tint must be between 0 and 255") }
+        guard minRadius > 0, minRadius <= maxRadius, maxRadius <= 0.5 else { throw ValidationError("need 0 < --min-radius ≤ --max-radius ≤ 0.5") }
         guard (8...1024).contains(size) else { throw ValidationError("--size must be between 8 and 1024") }
     }
 
@@ -40,6 +47,9 @@ struct ShapesCommand: ParsableCommand {
         (options.count, options.testCount, options.size, options.seed) = (count, testCount, size, seed)
         options.colourJitter = colourJitter
         options.variedCaptions = variedCaptions
+        options.radius = minRadius...maxRadius
+        options.backgroundTint = backgroundTint
+        options.neutralShapes = neutralShapes
         let progress = ProgressBar("shapes", total: count + testCount)
         try ShapesDataset.write(to: URL(fileURLWithPath: output), options: options) { done, _ in progress.update(done) }
         print("wrote \(count) training and \(testCount) test images to \(output); held out: " +

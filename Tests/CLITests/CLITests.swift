@@ -308,6 +308,9 @@ struct CLIDatasetsTests {
         let embedded = try CLI.run(["embed", "--model", CLI.model("tiny-siglip"), "--image", image])
         #expect(embedded.status == 0 && floats(embedded.lines.first?["embedding"]).count == 64)
         #expect(try CLI.run(["datasets", "shapes", "--output", dir.path, "--size", "4"]).status != 0)
+        #expect(try CLI.run(["datasets", "shapes", "--output", dir.path, "--neutral-shapes", "1.5"]).status != 0)
+        #expect(try CLI.run(["datasets", "shapes", "--output", dir.path, "--min-radius", "0.45", "--max-radius", "0.4"]).status != 0)
+        #expect(try CLI.run(["datasets", "shapes", "--output", dir.path, "--background-tint", "300"]).status != 0)
     }
 }
 

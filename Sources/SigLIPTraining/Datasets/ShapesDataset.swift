@@ -29,6 +29,8 @@ public enum ShapesDataset {
         }
         /// "a red circle", "an orange ring".
         public var caption: String { caption(template: 0) }
+        /// The caption of a neutral (black, white or grey) drawing of the shape: "a circle".
+        public var shapeCaption: String { "a \(shapes[shape])" }
 
         /// The caption in phrasing `template` (an index into `captionTemplates`); 0 is the canonical one.
         public func caption(template: Int) -> String {
@@ -45,9 +47,10 @@ public enum ShapesDataset {
     public static let captionTemplates = ["{a} {colour} {shape}", "the {colour} {shape}", "a {shape} that is {colour}",
                                           "{colour} {shape}", "a {shape} in {colour}", "the {shape} is {colour}"]
 
-    /// Every caption in every phrasing (what a tokenizer for the data set must cover).
+    /// Every caption in every phrasing, and the shape-only ones (what a tokenizer for the data set must cover).
     public static var allCaptions: [String] {
         combinations.flatMap { c in captionTemplates.indices.map { c.caption(template: $0) } }
+            + shapes.indices.map { Combination(colour: 0, shape: $0).shapeCaption }
     }
 
     /// Every combination, colour-major.
@@ -55,8 +58,15 @@ public enum ShapesDataset {
         colours.indices.flatMap { c in shapes.indices.map { Combination(colour: c, shape: $0) } }
     }
 
-    /// The combinations kept out of training: one per colour, on shapes spread so every shape stays in training.
-    public static let heldOut: Set<Combination> = Set(colours.indices.map { Combination(colour: $0, shape: ($0 * 2) % shapes.count) })
+    /// The combinations kept out of training: one per colour, every shape among them, and no shape kept out for
+    /// two neighbouring colours (red and orange, say), so each held-out pair has a near colour seen in that shape.
+    public static let heldOut: Set<Combination> = Set([("red", "circle"), ("orange", "square"), ("yellow", "triangle"),
+                                                       ("green", "cross"), ("blue", "ring"), ("purple", "square")].map { pair in
+        Combination(colour: colours.firstIndex { $0.name == pair.0 } ?? 0, shape: shapes.firstIndex(of: pair.1) ?? 0)
+    })
+
+    /// The least RGB distance between a shape's colour and its background.
+    static let minimumContrast: Float = 80
 
     /// How many images to write and how.
     public struct Options: Sendable {
@@ -73,6 +83,16 @@ public enum ShapesDataset {
         public var variedCaptions = false
         /// How far each channel of a shape's colour may stray from its named value (±, out of 255).
         public var colourJitter: Float = 20
+        /// The shape's radius as a share of the image side.
+        public var radius: ClosedRange<Float> = 0.3...0.42
+        /// How far each channel of the background may stray from grey (±, out of 255). Strongly tinted
+        /// backgrounds make the edge between shape and ground vary in colour, so the image tower has to learn
+        /// shapes apart from the colours they come in (with a tint of 25, no held-out pair was generalised).
+        public var backgroundTint: Float = 90
+        /// The share of training images whose shape is drawn in black, white or grey instead of its colour and
+        /// captioned by the shape alone ("a circle"): they show every shape apart from any colour, which is what
+        /// a model needs to name a colour–shape pair it has never seen. The held-out pairs stay out all the same.
+        public var neutralShapes: Float = 0.5
         /// Defaults: 20,000 training and 600 test images of 32×32 pixels, seed 0.
         public init() {}
     }
@@ -94,10 +114,11 @@ public enum ShapesDataset {
             var random = SplitMix64(seed: options.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i))
             let combination = isTest ? all[index % all.count] : seen[random.int(below: seen.count)]
             let path = "images/\(isTest ? "test" : "train")/\(String(format: "%06d", index)).png"
+            let neutral = !isTest && random.float(in: 0...1) < options.neutralShapes
             let result = Result {
-                try render(combination, size: options.size, colourJitter: options.colourJitter, random: &random).pngData().write(to: directory.appendingPathComponent(path))
+                try render(combination, options: options, neutral: neutral, random: &random).pngData().write(to: directory.appendingPathComponent(path))
                 let template = !isTest && options.variedCaptions ? random.int(below: captionTemplates.count) : 0
-                var row: [String: Any] = ["image": path, "text": combination.caption(template: template)]
+                var row: [String: Any] = ["image": path, "text": neutral ? combination.shapeCaption : combination.caption(template: template)]
                 if isTest {
                     row["colour"] = colours[combination.colour].name
                     row["shape"] = shapes[combination.shape]
@@ -115,14 +136,19 @@ public enum ShapesDataset {
         try (allCaptions.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("captions.txt"), atomically: true, encoding: .utf8)
     }
 
-    /// One image: a jittered colour shape of random size and place on a plain background of low saturation.
-    public static func render(_ combination: Combination, size: Int, colourJitter j: Float = 20, random: inout SplitMix64) -> RGBImage {
+    /// One image: a shape in a jittered version of its colour (`neutral`: in black, white or grey), of random size
+    /// and place, on a plain tinted background.
+    public static func render(_ combination: Combination, options: Options, neutral: Bool = false, random: inout SplitMix64) -> RGBImage {
+        let size = options.size, j = options.colourJitter, t = options.backgroundTint
         let grey = random.float(in: 0...255)
-        let background = SIMD3<Float>(repeating: grey) + SIMD3(random.float(in: -25...25), random.float(in: -25...25), random.float(in: -25...25))
-        let jitter = SIMD3(random.float(in: -j...j), random.float(in: -j...j), random.float(in: -j...j))
-        let colour = colours[combination.colour].rgb + jitter
+        var background = SIMD3<Float>(repeating: grey) + SIMD3(random.float(in: -t...t), random.float(in: -t...t), random.float(in: -t...t))
+        var colour = colours[combination.colour].rgb + SIMD3(random.float(in: -j...j), random.float(in: -j...j), random.float(in: -j...j))
+        if neutral {   // dark on a light background, light on a dark one
+            colour = SIMD3(repeating: grey > 127 ? random.float(in: 0...60) : random.float(in: 195...255))
+        }
+        background = visible(background, against: colour)
         let side = Float(size)
-        let radius = random.float(in: 0.2...0.42) * side
+        let radius = random.float(in: options.radius) * side
         let cx = random.float(in: radius...(side - radius)), cy = random.float(in: radius...(side - radius))
         var pixels = [UInt8](repeating: 0, count: size * size * 3)
         let samples = 4   // 4×4 supersampling for smooth edges
@@ -142,6 +168,18 @@ public enum ShapesDataset {
             }
         }
         return RGBImage(width: size, height: size, pixels: pixels)
+    }
+
+    /// `background`, or if it lies within `minimumContrast` of `colour`, a colour that far from it (on the same
+    /// side, or the other one when the RGB cube ends first), so the shape always shows.
+    static func visible(_ background: SIMD3<Float>, against colour: SIMD3<Float>) -> SIMD3<Float> {
+        func inCube(_ c: SIMD3<Float>) -> SIMD3<Float> { c.clamped(lowerBound: SIMD3(repeating: 0), upperBound: SIMD3(repeating: 255)) }
+        func distance(_ c: SIMD3<Float>) -> Float { ((c - colour) * (c - colour)).sum().squareRoot() }
+        let gap = distance(background)
+        guard gap < minimumContrast else { return inCube(background) }
+        let away = gap > 1 ? (background - colour) / gap : SIMD3(repeating: 1 / Float(3).squareRoot())
+        let near = inCube(colour + away * minimumContrast), far = inCube(colour - away * minimumContrast)
+        return distance(near) >= distance(far) ? near : far
     }
 
     /// Whether the point (x, y), in units of the shape's radius from its centre, lies inside the shape.

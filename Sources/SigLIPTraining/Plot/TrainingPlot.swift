@@ -89,11 +89,14 @@ public struct TrainingPlot {
             for p in s.points where s.points.count < 60 { c.fill(x: px(p.x) - 2, y: py(p.y) - 2, width: 5, height: 5, colour) }
         }
         guard series.count > 1 || !percent else { return }
-        for (k, s) in series.enumerated() {   // legend, top right, on white so the curves do not hide it
-            let label = s.name.uppercased(), right = x1 - 10 - Canvas.textWidth(label)
-            c.fill(x: right - 30, y: y1 + 1 + 22 * k, width: x1 - right + 28, height: 20, (255, 255, 255))
-            c.fill(x: right - 26, y: y1 + 10 + 22 * k, width: 18, height: 4, Self.palette[k % Self.palette.count])
-            c.text(label, x: right, y: y1 + 5 + 22 * k, ink)
+        // Legend on white, where the curves mostly are not: top right for a falling loss, bottom right for a
+        // rising accuracy.
+        let top = percent ? y0 - 4 - 22 * series.count : y1 + 1
+        for (k, s) in series.enumerated() {
+            let label = s.name.uppercased(), right = x1 - 10 - Canvas.textWidth(label), y = top + 22 * k
+            c.fill(x: right - 30, y: y, width: x1 - right + 28, height: 20, (255, 255, 255))
+            c.fill(x: right - 26, y: y + 9, width: 18, height: 4, Self.palette[k % Self.palette.count])
+            c.text(label, x: right, y: y + 4, ink)
         }
     }
 }
