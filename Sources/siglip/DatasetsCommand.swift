@@ -21,17 +21,19 @@ struct ShapesCommand: ParsableCommand {
         """
     )
 
+    private static let defaults = ShapesDataset.Options()
+
     @Option(name: .long, help: "The directory to write.") var output: String
     @Option(name: .long, help: "Training images.") var count = 20_000
     @Option(name: .customLong("test-count"), help: "Test images, over every colour–shape pair.") var testCount = 600
     @Option(name: .long, help: "Image side in pixels.") var size = 32
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 0
     @Flag(name: .customLong("varied-captions"), help: "Phrase each training caption in one of several ways (test captions stay canonical).") var variedCaptions = false
-    @Option(name: .customLong("min-radius"), help: "Smallest shape radius, as a share of the image side.") var minRadius = ShapesDataset.Options().radius.lowerBound
-    @Option(name: .customLong("max-radius"), help: "Largest shape radius, as a share of the image side.") var maxRadius = ShapesDataset.Options().radius.upperBound
-    @Option(name: .customLong("background-tint"), help: "± per channel around a grey background (0–255 scale); backgrounds stay at least 80 away from the shape's colour.") var backgroundTint = ShapesDataset.Options().backgroundTint
-    @Option(name: .customLong("neutral-shapes"), help: "Share of training images drawn in black, white or grey and captioned by the shape alone (\"a circle\"), 0–1.") var neutralShapes = ShapesDataset.Options().neutralShapes
-    @Option(name: .customLong("colour-jitter"), help: "± per channel around each named colour (0–255 scale).") var colourJitter = ShapesDataset.Options().colourJitter
+    @Option(name: .customLong("min-radius"), help: "Smallest shape radius, as a share of the image side.") var minRadius = Self.defaults.radius.lowerBound
+    @Option(name: .customLong("max-radius"), help: "Largest shape radius, as a share of the image side.") var maxRadius = Self.defaults.radius.upperBound
+    @Option(name: .customLong("background-tint"), help: "± per channel around a grey background (0–255 scale); backgrounds stay at least 80 away from the shape's colour.") var backgroundTint = Self.defaults.backgroundTint
+    @Option(name: .customLong("neutral-shapes"), help: "Share of training images drawn in black, white or grey and captioned by the shape alone (\"a circle\"), 0–1.") var neutralShapes = Self.defaults.neutralShapes
+    @Option(name: .customLong("colour-jitter"), help: "± per channel around each named colour (0–255 scale).") var colourJitter = Self.defaults.colourJitter
 
     func validate() throws {
         guard count >= 0, testCount >= 0, count + testCount > 0 else { throw ValidationError("--count and --test-count must not be negative, nor both zero") }
@@ -43,7 +45,7 @@ struct ShapesCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = ShapesDataset.Options()
+        var options = Self.defaults
         (options.count, options.testCount, options.size, options.seed) = (count, testCount, size, seed)
         options.colourJitter = colourJitter
         options.variedCaptions = variedCaptions
