@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
-        .testTarget(name: "CLITests", dependencies: ["NPY", "siglip", "SafeTensors", "Tensor"]),
+        .testTarget(name: "CLITests", dependencies: ["NPY", "siglip", "SigLIP", "SafeTensors", "Tensor"]),
         .testTarget(
             name: "SigLIPServerTests",
             dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -26,6 +26,7 @@ public final class SiglipModel: Sendable {
 
     /// The precision of the linear layers' products (`fp32` unless loaded otherwise).
     public let precision: Precision
+    private let diagnosis: NonFiniteDiagnosis
 
     /// Loads `config.json` and the safetensors weights in `directory`, checking every tensor's shape.
     /// With `precision` `.bf16` or `.int8`, every linear layer's weight is converted once, at load.
@@ -35,6 +36,7 @@ public final class SiglipModel: Sendable {
         config = try SiglipConfig(directory: directory)
         do {
             let checkpoint = try Checkpoint(directory: directory)
+            diagnosis = NonFiniteDiagnosis(checkpoint: checkpoint)
             let root = Weights(checkpoint: checkpoint, prefix: "", precision: precision)
             vision = try VisionTransformer(root.scope("vision_model"), config.vision)
             text = try TextTransformer(root.scope("text_model"), config.text)
@@ -46,14 +48,19 @@ public final class SiglipModel: Sendable {
     }
 
     /// Image embeddings `[batch, D]` of `pixelValues` `[batch, 3, H, W]`, L2-normalised unless `normalized` is false.
+    /// Throws rather than return NaN or infinity: for pixel values that hold them, or naming the weight that does.
     public func imageEmbeddings(pixelValues: Tensor, normalized: Bool = true) throws -> Tensor {
+        guard pixelValues.isFinite else { throw SiglipError("pixel values hold NaN or infinity") }
         let pooled = try vision(pixelValues).pooled
+        guard pooled.isFinite else { throw SiglipError(diagnosis.reason(tower: "image")) }
         return normalized ? l2Normalized(pooled) : pooled
     }
 
     /// Text embeddings `[batch, D]` of equal-length id rows, L2-normalised unless `normalized` is false.
+    /// Throws rather than return NaN or infinity, naming the weight that holds them.
     public func textEmbeddings(inputIDs: [[Int]], normalized: Bool = true) throws -> Tensor {
         let pooled = try text(inputIDs).pooled
+        guard pooled.isFinite else { throw SiglipError(diagnosis.reason(tower: "text")) }
         return normalized ? l2Normalized(pooled) : pooled
     }
 

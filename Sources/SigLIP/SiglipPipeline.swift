@@ -72,9 +72,18 @@ public final class SiglipPipeline: Sendable {
         }
     }
 
+    /// The largest square side images may be resized to: at patch 14 that is ~5,300 tokens, a few GB of attention.
+    public static let maximumImageSide = 1024
+
     /// The square side images are resized to for `size`, or the processor's configured size.
     private func targetSize(_ side: Int?) throws -> (height: Int, width: Int) {
-        if let side { return (side, side) }
+        if let side {
+            let patch = model.config.vision.patchSize
+            guard (patch...Self.maximumImageSide).contains(side) else {
+                throw SiglipError("image side \(side) must be between the patch size \(patch) and \(Self.maximumImageSide)")
+            }
+            return (side, side)
+        }
         return try imageProcessor().outputSize
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// An error answered to the client as `{"error": {"status": N, "message": "..."}}`; the message never holds
 /// a file system path or a stack trace.
@@ -46,15 +47,23 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch {
+            return Self.response(for: error, logger: context.logger)
+        }
+    }
+
+    /// The `{"error": ...}` response for an error a handler threw.
+    static func response(for error: Error, logger: Logger) -> Response {
+        switch error {
+        case let error as APIError:
             return APIError.response(status: error.status, message: error.message, retryAfter: error.retryAfter)
-        } catch let error as HTTPError {
+        case let error as HTTPError:
             let message = error.status == .notFound ? "no such route" : (error.body ?? error.status.reasonPhrase)
             return APIError.response(status: error.status, message: message)
-        } catch let error as any HTTPResponseError {
+        case let error as any HTTPResponseError:
             return APIError.response(status: error.status, message: error.status.reasonPhrase)
-        } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+        default:
+            logger.error("unhandled error", metadata: ["error": "\(error)"])
             return APIError.response(status: .internalServerError, message: "internal error")
         }
     }

@@ -43,6 +43,18 @@ public final class SiglipServer: Sendable {
             router.on(RouterPath(route.path), method: route.method) { request, context in
                 try await handler(self, request, context)
             }
+            // HEAD answers as GET would, headers only: monitors and caches probe with it.
+            if route.method == .get {
+                router.on(RouterPath(route.path), method: .head) { request, context in
+                    let full: Response
+                    do { full = try await handler(self, request, context) } catch {
+                        full = ErrorMiddleware<BasicRequestContext>.response(for: error, logger: context.logger)
+                    }
+                    var headers = full.headers
+                    headers[.contentLength] = nil
+                    return Response(status: full.status, headers: headers)
+                }
+            }
         }
         return router
     }

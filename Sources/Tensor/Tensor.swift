@@ -115,3 +115,10 @@ public struct ColumnSlice: @unchecked Sendable {
     /// The window's first element.
     var origin: UnsafeMutablePointer<Float> { base.data + start }
 }
+
+extension Tensor {
+    /// Whether every element is finite (no NaN, no infinity).
+    public var isFinite: Bool {
+        UnsafeBufferPointer(start: data, count: count).allSatisfy(\.isFinite)
+    }
+}

@@ -27,7 +27,8 @@ struct ClassifyCommand: ParsableCommand {
         guard !label.isEmpty else { throw ValidationError("give at least one --label") }
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
         guard template.contains("{}") else { throw ValidationError("--template must contain {} where the label goes") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        try require(batchSize, in: Limits.batchSize, "--batch-size")
+        try require(imageSize, in: Limits.imageSide, "--image-size")
     }
 
     @Option(name: .customLong("batch-size"), help: "Images per model call.")

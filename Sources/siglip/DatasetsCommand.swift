@@ -36,7 +36,9 @@ struct ShapesCommand: ParsableCommand {
     @Option(name: .customLong("colour-jitter"), help: "± per channel around each named colour (0–255 scale).") var colourJitter = Self.defaults.colourJitter
 
     func validate() throws {
-        guard count >= 0, testCount >= 0, count + testCount > 0 else { throw ValidationError("--count and --test-count must not be negative, nor both zero") }
+        try require(count, in: 0...10_000_000, "--count")
+        try require(testCount, in: 0...1_000_000, "--test-count")
+        guard count + testCount > 0 else { throw ValidationError("--count and --test-count must not both be zero") }
         guard (0...255).contains(colourJitter) else { throw ValidationError("--colour-jitter must be between 0 and 255") }
         guard (0...1).contains(neutralShapes) else { throw ValidationError("--neutral-shapes must be between 0 and 1") }
         guard (0...255).contains(backgroundTint) else { throw ValidationError("--background-tint must be between 0 and 255") }

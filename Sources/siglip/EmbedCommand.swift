@@ -38,8 +38,8 @@ struct EmbedCommand: ParsableCommand {
     var imageSize: Int?
 
     func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive") }
+        try require(batchSize, in: Limits.batchSize, "--batch-size")
+        try require(imageSize, in: Limits.imageSide, "--image-size")
         guard !image.isEmpty || !text.isEmpty || pixelValues != nil || inputIDs != nil else {
             throw ValidationError("nothing to embed: give --image, --text, --pixel-values or --input-ids")
         }

@@ -20,11 +20,10 @@ struct EmbeddingInputs {
             }
             let values = array.floats, perRow = values.count / max(array.shape[0], 1)
             for start in stride(from: 0, to: array.shape[0], by: batchSize) {
-                let rows = start..<min(start + batchSize, array.shape[0])
-                let batch = Tensor(shape: [rows.count] + array.shape.dropFirst(),
-                                   values: Array(values[(rows.lowerBound * perRow)..<(rows.upperBound * perRow)]))
-                report(rows, emit) { part in
-                    try model.imageEmbeddings(pixelValues: part.count == rows.count ? batch : batch.rows(part.lowerBound - rows.lowerBound..<part.upperBound - rows.lowerBound).reshaped([part.count] + array.shape.dropFirst()), normalized: normalized)
+                report(start..<min(start + batchSize, array.shape[0]), emit) { part in
+                    let pixels = Tensor(shape: [part.count] + array.shape.dropFirst(),
+                                        values: Array(values[(part.lowerBound * perRow)..<(part.upperBound * perRow)]))
+                    return try model.imageEmbeddings(pixelValues: pixels, normalized: normalized)
                 }
             }
         } catch {

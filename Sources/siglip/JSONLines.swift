@@ -46,8 +46,9 @@ struct JSONLines {
 
     /// Prints the error object for a failed input and reports it on standard error.
     static func emitError(input: String, _ error: Error) {
-        let message = "\(error)"
+        let message = "\(CommandFailure.wrapping(error))"
         emit(object(["input": string(input), "error": string(message)]))
-        printError("\(input): \(message)")
+        // Most messages already start with the file they are about.
+        printError(message.hasPrefix(input) ? message : "\(input): \(message)")
     }
 }

@@ -26,7 +26,7 @@ struct PlotCommand: ParsableCommand {
             let parts = run.split(separator: "=", maxSplits: 1).map(String.init)
             let (name, path) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
             do { chart.add(metricsJSONLines: try String(contentsOfFile: path, encoding: .utf8), run: name) } catch {
-                throw ValidationError("\(path): cannot read (\(error.localizedDescription))")
+                throw CommandFailure.reading(path, error)
             }
         }
         try chart.pngData().write(to: URL(fileURLWithPath: output))

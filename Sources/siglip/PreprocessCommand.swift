@@ -27,7 +27,7 @@ struct PreprocessCommand: ParsableCommand {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
-        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive") }
+        try require(imageSize, in: Limits.imageSide, "--image-size")
     }
 
     func run() throws {

@@ -29,8 +29,9 @@ struct SearchCommand: ParsableCommand {
 
     func validate() throws {
         guard (text == nil) != (image == nil) else { throw ValidationError("give exactly one of --text and --image") }
-        guard k >= 1 else { throw ValidationError("-k must be at least 1") }
-        if let effort, effort < 1 { throw ValidationError("--effort must be at least 1") }
+        try require(k, in: Limits.results, "-k")
+        try require(effort, in: 1...1_000_000, "--effort")
+        try require(threads, in: Limits.threads, "--threads")
         if let kind, ItemKind(rawValue: kind) == nil { throw ValidationError("--kind is image or text") }
     }
 

@@ -28,10 +28,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Kernel threads (default: all cores).") var threads: Int?
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard maxBatch >= 1, maxWaitMs >= 0, maxQueue >= 1, maxBody >= 1024, maxPixels >= 1 else {
-            throw ValidationError("--max-batch, --max-queue and --max-pixels must be positive, --max-body at least 1024, --max-wait-ms not negative")
-        }
+        try require(port, in: 0...65535, "--port")
+        try require(maxBatch, in: Limits.batchSize, "--max-batch")
+        try require(maxWaitMs, in: 0...60_000, "--max-wait-ms")
+        try require(maxQueue, in: 1...1_000_000, "--max-queue")
+        try require(maxBody, in: 1024...(1 << 30), "--max-body")
+        try require(maxPixels, in: 1...(1 << 28), "--max-pixels")
+        try require(threads, in: Limits.threads, "--threads")
     }
 
     func run() throws {

@@ -12,6 +12,7 @@ struct SiglipCommand: ParsableCommand {
         Results are JSON Lines on standard output, one object per input in the order given; a failed input \
         prints {"input": ..., "error": ...} in its place, the rest still run, and the exit status is 1.
         """,
+        version: SwiftSiglip.version,
         subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self, IndexCommand.self, SearchCommand.self, ServeCommand.self, TrainCommand.self, EvalZeroShotCommand.self, PlotCommand.self, DatasetsCommand.self]
     )
 
@@ -21,13 +22,13 @@ struct SiglipCommand: ParsableCommand {
         for i in 1..<Int(CommandLine.argc) {
             guard let raw = CommandLine.unsafeArgv[i], String(validatingCString: raw) == nil else { continue }
             printError("argument \(i) is not valid UTF-8; pass texts in UTF-8 (or through --input as JSON Lines)")
-            Foundation.exit(2)
+            Foundation.exit(64)  // EX_USAGE, as for every other command-line error
         }
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            exit(withError: error)
+            exit(withError: CommandFailure.wrapping(error))
         }
     }
 }
@@ -50,7 +51,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try require(threads, in: Limits.threads, "--threads")
     }
 }
 

@@ -69,7 +69,7 @@ struct TokenizeCommand: ParsableCommand {
 func readTexts(_ path: String) throws -> [Result<String, Error>] {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw ValidationError("\(path): cannot read (\(error.localizedDescription))")
+        throw CommandFailure.reading(path, error)
     }
     return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast(data.last == UInt8(ascii: "\n") ? 1 : 0).map { line in
         // JSONDecoder, not JSONSerialization: the latter drops a U+FEFF inside a string on Linux.

@@ -1,0 +1,34 @@
+import SafeTensors
+import Synchronization
+import Tensor
+
+/// Explains a NaN or infinite model output by naming the first checkpoint tensor that holds one.
+///
+/// The scan reads every weight, so it runs only once a non-finite output has been seen, and its answer is kept.
+final class NonFiniteDiagnosis: Sendable {
+    private let checkpoint: Checkpoint
+    private let answer = Mutex<String?>(nil)
+
+    init(checkpoint: Checkpoint) { self.checkpoint = checkpoint }
+
+    /// Why `tower`'s output is not finite although its input was.
+    func reason(tower: String) -> String {
+        let cause = answer.withLock { cached in
+            if let cached { return cached }
+            let found = firstNonFiniteTensor().map {
+                "the checkpoint's tensor \($0) holds NaN or infinity (\(checkpoint.directory.path))"
+            } ?? "the values overflowed although the input and every weight are finite"
+            cached = found
+            return found
+        }
+        return "the \(tower) output is not finite: " + cause
+    }
+
+    private func firstNonFiniteTensor() -> String? {
+        checkpoint.tensorNames.sorted().first { name in
+            guard let entry = checkpoint.entry(named: name), entry.dtype.isLoadableAsFloat,
+                  let tensor = try? checkpoint.tensor(named: name) else { return false }
+            return !tensor.isFinite
+        }
+    }
+}
