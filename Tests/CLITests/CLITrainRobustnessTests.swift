@@ -9,7 +9,7 @@ final class TimedRun {
 
     init(_ arguments: [String], log: URL) throws {
         self.log = log
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = CLI.binary
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
