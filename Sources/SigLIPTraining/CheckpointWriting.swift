@@ -11,18 +11,28 @@ extension TrainableSiglip {
     /// under the reference's names and shapes (q/k/v split out again, the MAP in-projection packed), plus
     /// config, preprocessor and tokenizer files copied from the checkpoint the model was loaded from.
     public func save(to directory: URL) throws {
+        try saveCompanions(to: directory)
+        try writeWeights(to: directory.appendingPathComponent("model.safetensors"))
+    }
+
+    /// Copies the config, preprocessor and tokenizer files of the source checkpoint into `directory` (created if
+    /// needed), each renamed into place so an interrupted copy never leaves a file missing or half-written.
+    func saveCompanions(to directory: URL) throws {
         let files = FileManager.default
         try files.createDirectory(at: directory, withIntermediateDirectories: true)
-        if let source = sourceDirectory, source.standardizedFileURL != directory.standardizedFileURL {
-            for name in Self.companionFiles {
-                let from = source.appendingPathComponent(name), to = directory.appendingPathComponent(name)
-                guard files.fileExists(atPath: from.path) else { continue }
-                if files.fileExists(atPath: to.path) { try files.removeItem(at: to) }
-                try files.copyItem(at: from, to: to)
-            }
+        guard let source = sourceDirectory, source.standardizedFileURL != directory.standardizedFileURL else { return }
+        for name in Self.companionFiles {
+            let from = source.appendingPathComponent(name)
+            guard files.fileExists(atPath: from.path) else { continue }
+            try DurableFiles.write(to: directory.appendingPathComponent(name)) { try files.copyItem(at: from, to: $0) }
         }
+        try DurableFiles.sync(directory)
+    }
+
+    /// Writes the weights alone as a safetensors file at `url`.
+    func writeWeights(to url: URL) throws {
         // Sorted names, as the reference's writer orders them; "format" tells transformers these are PyTorch tensors.
         let tensors = huggingFaceTensors { $0 }.sorted { $0.name < $1.name }
-        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
+        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: url)
     }
 }

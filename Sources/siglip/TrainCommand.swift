@@ -11,8 +11,9 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         --data is a JSON Lines file of {"image": PATH, "text": CAPTION} (paths relative to the file) or a folder of \
         class folders captioned with --template. Start from a checkpoint (--model) or from scratch (--config with \
-        --tokenizer). OUTPUT receives the checkpoint, optimizer.safetensors (for --resume) and metrics.jsonl. \
-        Ctrl-C saves and exits; a non-finite loss stops with the step named and nothing saved.
+        --tokenizer). OUTPUT receives the checkpoint, metrics.jsonl, and every --save-every steps the state \
+        --resume continues from (resume/ and checkpoint.json, written so that a killed run keeps its last complete \
+        checkpoint). Ctrl-C or SIGTERM saves and exits; a non-finite loss stops with the step named and nothing saved.
         """
     )
 
@@ -44,40 +45,76 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "A labelled test file (as for eval-zero-shot) to measure zero-shot accuracy on while training.") var eval: String?
     @Option(name: .long, help: "Render the loss (and accuracy) curve of metrics.jsonl to this PNG at the end.") var plot: String?
     @Option(name: .customLong("eval-every"), help: "Steps between evaluations (and after the last).") var evalEvery = 100
+    @Option(name: .customLong("save-every"), help: "Steps between checkpoints (and after the last).") var saveEvery = 500
 
     func validate() throws {
         guard (model == nil) != (config == nil) || resume else { throw ValidationError("give exactly one of --model and --config") }
         if config != nil && tokenizer == nil && !resume { throw ValidationError("--config needs --tokenizer") }
         guard (steps == nil) != (epochs == nil) else { throw ValidationError("give exactly one of --steps and --epochs") }
-        guard batchSize >= 2 else { throw ValidationError("--batch-size must be at least 2 (the loss needs negatives)") }
         guard ["adamw", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer is adamw or sgd") }
         guard LearningRateSchedule.Decay(rawValue: schedule) != nil else { throw ValidationError("--schedule is cosine or constant") }
         guard Freeze(rawValue: freeze) != nil else { throw ValidationError("--freeze is none, image, text or encoders") }
-        guard initTemperature > 0, initTemperature.isFinite, initBias.isFinite else { throw ValidationError("--init-temperature must be positive") }
-        guard evalEvery >= 1 else { throw ValidationError("--eval-every must be at least 1") }
-        guard accumulate >= 1, warmup >= 0, (steps ?? 1) >= 1, (epochs ?? 1) >= 1 else { throw ValidationError("counts must be positive") }
+        // Counts past these limits are typing slips, not runs this CPU trainer could finish.
+        try Self.bound("--batch-size", batchSize, 2...Self.maxBatch, why: " (the loss needs negatives)")
+        try Self.bound("--steps", steps, 1...Self.maxSteps)
+        try Self.bound("--epochs", epochs, 1...Self.maxEpochs)
+        try Self.bound("--accumulate", accumulate, 1...Self.maxAccumulate)
+        try Self.bound("--warmup", warmup, 0...Self.maxSteps)
+        try Self.bound("--loss-chunk", lossChunk, 1...Self.maxBatch)
+        try Self.bound("--eval-every", evalEvery, 1...Self.maxSteps)
+        try Self.bound("--save-every", saveEvery, 1...Self.maxSteps)
+        try Self.bound("--threads", threads, 1...Self.maxThreads)
+        guard lr.isFinite, lr > 0, lr <= 10 else { throw ValidationError("--lr must be a finite number in (0, 10], not \(lr)") }
+        guard weightDecay.isFinite, weightDecay >= 0, weightDecay <= 10 else {
+            throw ValidationError("--weight-decay must be a finite number in [0, 10], not \(weightDecay)")
+        }
+        if let clipNorm, !(clipNorm.isFinite && clipNorm > 0) { throw ValidationError("--clip-norm must be a finite positive number, not \(clipNorm)") }
+        guard initTemperature.isFinite, initTemperature > 0, initTemperature <= 1e4 else {
+            throw ValidationError("--init-temperature must be a finite number in (0, 10000], not \(initTemperature)")
+        }
+        guard initBias.isFinite, abs(initBias) <= 1e4 else { throw ValidationError("--init-bias must be a finite number in [-10000, 10000], not \(initBias)") }
+    }
+
+    static let maxBatch = 65_536, maxSteps = 100_000_000, maxEpochs = 1_000_000, maxAccumulate = 65_536, maxThreads = 1024
+
+    /// Throws a usage error naming `flag` unless `value` (when given) lies in `range`.
+    private static func bound(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>, why: String = "") throws {
+        guard let value, !range.contains(value) else { return }
+        throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound)\(why), not \(value)")
     }
 
     func run() throws {
         if let threads { Compute.threads = threads }
         let out = URL(fileURLWithPath: output)
+        // The data first: a file that cannot train fails at once, before a model is built or OUTPUT touched.
+        let examples = try readExamples()
+        guard examples.count >= 2 else {
+            printError("\(data): \(examples.count) usable pair(s); training needs at least 2 (the loss needs negatives)")
+            throw ExitCode(1)
+        }
+        // --resume starts from the last complete checkpoint or not at all: never from fresh weights.
+        let checkpoint = try resume ? RunCheckpoint.last(in: out) : nil
+        try checkpoint?.linkModel(in: out)
         let trainable = try loadModel(out)
+        if !resume { try RunCheckpoint.discard(in: out) }
         let source = trainable.sourceDirectory ?? out
         let pipeline = try SiglipPipeline(directory: source)
-        let examples = try readExamples()
         let loader = BatchLoader(processor: try pipeline.imageProcessor(), tokenizer: try pipeline.tokenizer(),
                                  augmentation: augment ? Augmentation(seed: seed) : nil)
         let order = BatchOrder(count: examples.count, batchSize: batchSize, seed: seed, shuffle: !noShuffle)
         let perEpoch = order.batches(epoch: 0).count
-        let total = steps ?? max(1, epochs! * perEpoch / accumulate)
+        let total = steps ?? max(1, (epochs ?? 1) * perEpoch / accumulate)
         let trainer = Trainer(model: trainable, optimizer: optimizer == "sgd" ? SGD() : AdamW(weightDecay: weightDecay),
                               schedule: LearningRateSchedule(peak: lr, warmupSteps: warmup, totalSteps: total,
                                                              decay: LearningRateSchedule.Decay(rawValue: schedule) ?? .cosine),
                               freeze: Freeze(rawValue: freeze) ?? .none, clipNorm: clipNorm, lossChunk: lossChunk)
-        let state = out.appendingPathComponent(Trainer.stateFileName)
-        if resume, FileManager.default.fileExists(atPath: state.path) { try trainer.restoreState(from: state) }
+        if let checkpoint {
+            try trainer.restore(checkpoint, in: out)
+            printError("resuming from step \(checkpoint.step) (\(String(format: "%.1f", checkpoint.elapsedSeconds)) s trained)")
+        }
         let run = TrainingRun(trainer: trainer, loader: loader, order: order, examples: examples, accumulate: accumulate,
                               total: total, output: out)
+        (run.saveEvery, run.resumed, run.dataName) = (saveEvery, checkpoint, data)
         if let eval {
             run.evaluation = try ZeroShotEvaluation(jsonLines: URL(fileURLWithPath: eval), loader: loader.withoutAugmentation)
             run.evaluateEvery = evalEvery
@@ -93,11 +130,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func loadModel(_ out: URL) throws -> TrainableSiglip {
-        if resume, FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path) {
-            return try TrainableSiglip(directory: out)
-        }
+        if resume { return try TrainableSiglip(directory: out) }
         if let model { return try TrainableSiglip(directory: URL(fileURLWithPath: model)) }
-        guard let config, let tokenizer else { throw ValidationError("nothing to resume in \(output); give --model or --config") }
+        guard let config, let tokenizer else { throw ValidationError("give --model or --config") }
         let trainable = try TrainableSiglip.initialize(configFile: URL(fileURLWithPath: config), seed: seed, in: out,
                                                        temperature: initTemperature, bias: initBias)
         let tokenizerURL = URL(fileURLWithPath: tokenizer)
