@@ -14,9 +14,9 @@ enum Limits {
 }
 
 /// Refuses a flag value outside `range`, naming the flag: a usage error, exit status 64.
-func require<T: Comparable>(_ value: T?, in range: ClosedRange<T>, _ flag: String) throws {
+func require<T: Comparable>(_ value: T?, in range: ClosedRange<T>, _ flag: String, why: String = "") throws {
     guard let value else { return }
     guard range.contains(value) else {
-        throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+        throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound)\(why), not \(value)")
     }
 }

@@ -55,15 +55,15 @@ struct TrainCommand: ParsableCommand {
         guard LearningRateSchedule.Decay(rawValue: schedule) != nil else { throw ValidationError("--schedule is cosine or constant") }
         guard Freeze(rawValue: freeze) != nil else { throw ValidationError("--freeze is none, image, text or encoders") }
         // Counts past these limits are typing slips, not runs this CPU trainer could finish.
-        try Self.bound("--batch-size", batchSize, 2...Self.maxBatch, why: " (the loss needs negatives)")
-        try Self.bound("--steps", steps, 1...Self.maxSteps)
-        try Self.bound("--epochs", epochs, 1...Self.maxEpochs)
-        try Self.bound("--accumulate", accumulate, 1...Self.maxAccumulate)
-        try Self.bound("--warmup", warmup, 0...Self.maxSteps)
-        try Self.bound("--loss-chunk", lossChunk, 1...Self.maxBatch)
-        try Self.bound("--eval-every", evalEvery, 1...Self.maxSteps)
-        try Self.bound("--save-every", saveEvery, 1...Self.maxSteps)
-        try Self.bound("--threads", threads, 1...Self.maxThreads)
+        try require(batchSize, in: 2...Self.maxBatch, "--batch-size", why: " (the loss needs negatives)")
+        try require(steps, in: 1...Self.maxSteps, "--steps")
+        try require(epochs, in: 1...Self.maxEpochs, "--epochs")
+        try require(accumulate, in: 1...Self.maxAccumulate, "--accumulate")
+        try require(warmup, in: 0...Self.maxSteps, "--warmup")
+        try require(lossChunk, in: 1...Self.maxBatch, "--loss-chunk")
+        try require(evalEvery, in: 1...Self.maxSteps, "--eval-every")
+        try require(saveEvery, in: 1...Self.maxSteps, "--save-every")
+        try require(threads, in: Limits.threads, "--threads")
         guard lr.isFinite, lr > 0, lr <= 10 else { throw ValidationError("--lr must be a finite number in (0, 10], not \(lr)") }
         guard weightDecay.isFinite, weightDecay >= 0, weightDecay <= 10 else {
             throw ValidationError("--weight-decay must be a finite number in [0, 10], not \(weightDecay)")
@@ -75,13 +75,7 @@ struct TrainCommand: ParsableCommand {
         guard initBias.isFinite, abs(initBias) <= 1e4 else { throw ValidationError("--init-bias must be a finite number in [-10000, 10000], not \(initBias)") }
     }
 
-    static let maxBatch = 65_536, maxSteps = 100_000_000, maxEpochs = 1_000_000, maxAccumulate = 65_536, maxThreads = 1024
-
-    /// Throws a usage error naming `flag` unless `value` (when given) lies in `range`.
-    private static func bound(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>, why: String = "") throws {
-        guard let value, !range.contains(value) else { return }
-        throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound)\(why), not \(value)")
-    }
+    static let maxBatch = 65_536, maxSteps = 100_000_000, maxEpochs = 1_000_000, maxAccumulate = 65_536
 
     func run() throws {
         if let threads { Compute.threads = threads }
@@ -156,7 +150,7 @@ struct TrainCommand: ParsableCommand {
     private func readExamples() throws -> [TrainingExample] {
         let url = URL(fileURLWithPath: data)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw ValidationError("\(data): no such file or folder") }
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw CommandFailure(description: "\(data): no such file or folder") }
         return isDirectory.boolValue ? try TrainingData.classFolders(at: url, template: template) : try TrainingData.jsonLines(at: url)
     }
 }
