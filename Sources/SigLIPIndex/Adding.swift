@@ -7,6 +7,12 @@ public struct AddReport: Sendable {
     public var added = 0
     /// Inputs whose content was already indexed.
     public var alreadyIndexed = 0
+    /// Edited files embedded again (their old rows replaced).
+    public var updated = 0
+    /// Renamed files whose rows now carry their new path.
+    public var renamed = 0
+    /// Rows removed because their files are gone from the folders added.
+    public var removed = 0
     /// Inputs that could not be read or embedded, with the reason.
     public var failures: [(path: String, reason: String)] = []
 
@@ -15,77 +21,127 @@ public struct AddReport: Sendable {
 }
 
 extension SiglipIndex {
-    /// Image files under `paths` (folders are walked recursively for .jpg, .jpeg, .png, .webp and .gif; files
-    /// named directly are taken whatever their name), sorted, without duplicates.
-    public static func imageFiles(under paths: [URL]) -> (files: [URL], failures: [(path: String, reason: String)]) {
-        let extensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif"]
-        var files: [URL] = [], failures: [(String, String)] = []
-        let fm = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
-                failures.append((path.path, "no such file or directory"))
-                continue
-            }
-            guard isDirectory.boolValue else { files.append(path); continue }
-            // The enumerator does not follow symbolic links into directories, so link loops end.
-            let walker = fm.enumerator(at: path, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
-            while let url = walker?.nextObject() as? URL {
-                if extensions.contains(url.pathExtension.lowercased()), (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                    files.append(url)
-                }
-            }
-        }
-        var seen = Set<String>()
-        return (files.map(\.standardizedFileURL).filter { seen.insert($0.path).inserted }.sorted { $0.path < $1.path }, failures)
-    }
-
-    /// Embeds and stores the images under `paths`, `batchSize` at a time, each batch in one transaction (a killed
-    /// run loses at most the batch in flight). Files already indexed (same bytes) are skipped.
+    /// Brings the index in step with the images under `paths`, `batchSize` at a time, each batch in one
+    /// transaction (a killed run loses at most the batch in flight):
+    /// - new files are embedded and stored;
+    /// - a file whose size and mtime are those recorded is skipped unread; one whose bytes are already indexed
+    ///   is skipped (a copy of another file is stored once);
+    /// - an edited file (other bytes under the same path) is embedded again and its old row goes;
+    /// - a renamed file (its bytes stored under a path that is gone) takes over that row, unembedded;
+    /// - in each folder given, rows of files that are no longer there are removed.
+    /// Embeddings with NaN or infinite values are never stored: their files are reported as failures.
     public func addImages(_ paths: [URL], using pipeline: SiglipPipeline, batchSize: Int = 16,
                           progress: (Int, Int) -> Void = { _, _ in }) -> AddReport {
+        addImages(paths, batchSize: batchSize, embed: { pipeline.imageEmbeddings(for: $0, batchSize: batchSize) }, progress: progress)
+    }
+
+    /// `addImages(_:using:)` with the embedding step given (tests put broken embeddings in).
+    func addImages(_ paths: [URL], batchSize: Int, embed: ([URL]) -> [Result<[Float], Error>],
+                   progress: (Int, Int) -> Void = { _, _ in }) -> AddReport {
         var report = AddReport()
         let (files, missing) = Self.imageFiles(under: paths)
         report.failures = missing
         var done = 0
         for start in stride(from: 0, to: files.count, by: max(batchSize, 1)) {
-            let batch = Array(files[start..<min(start + batchSize, files.count)])
-            var fresh: [(url: URL, hash: String, size: Int64, modified: Double)] = []
-            var hashes = Set<String>()
+            let batch = Array(files[start..<min(start + max(batchSize, 1), files.count)])
+            var plan = BatchPlan()
             for url in batch {
-                do {
-                    let data = try Data(contentsOf: url)
-                    let hash = Self.contentHash(data)
-                    if try store.contains(kind: .image, contentHash: hash) || !hashes.insert(hash).inserted {
-                        report.alreadyIndexed += 1
-                        continue
-                    }
-                    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-                    fresh.append((url, hash, Int64(data.count), (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0))
-                } catch {
-                    report.failures.append((url.path, "cannot read: \(error.localizedDescription)"))
+                do { try self.plan(url, into: &plan, report: &report) } catch {
+                    report.failures.append((url.path, "cannot read: \(error)"))
                 }
             }
-            var items: [NewItem] = []
-            for (file, result) in zip(fresh, pipeline.imageEmbeddings(for: fresh.map(\.url), batchSize: batchSize)) {
-                switch result {
+            for (file, result) in zip(plan.embed, embed(plan.embed.map(\.url))) {
+                switch result.flatMap({ Self.checked($0) }) {
                 case .success(let embedding):
-                    items.append(NewItem(kind: .image, path: file.url.path, contentHash: file.hash, size: file.size,
-                                         modified: file.modified, embedding: embedding))
+                    plan.change.insert.append(NewItem(kind: .image, path: file.url.path, contentHash: file.hash, size: file.stamp.size,
+                                                      modified: file.stamp.modified, embedding: embedding))
                 case .failure(let error):
                     report.failures.append((file.url.path, "\(error)"))
                 }
             }
             do {
-                report.added += try store.insert(items)
+                let inserted = try store.commit(plan.change)
+                let replaced = Set(plan.embed.filter(\.replacing).map(\.url.path))
+                report.updated += inserted.intersection(replaced).count
+                report.added += inserted.subtracting(replaced).count
+                report.renamed += plan.renamed
             } catch {
-                report.failures += items.map { ($0.path, "\(error)") }
+                report.failures += batch.map { ($0.path, "\(error)") }
             }
             invalidate()
             done += batch.count
             progress(done, files.count)
         }
+        for folder in paths {
+            var info = stat()
+            guard stat(folder.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            do {
+                let gone = try store.files(under: folder.standardizedFileURL.path).filter { FileStamp(path: $0.path) == nil }
+                if !gone.isEmpty { _ = try store.commit(BatchChange(remove: gone.map(\.id))) }
+                report.removed += gone.count
+            } catch {
+                report.failures.append((folder.path, "cannot remove the rows of files no longer there: \(error)"))
+            }
+            invalidate()
+        }
         return report
+    }
+
+    /// What one batch will do, built file by file before anything is written.
+    struct BatchPlan {
+        var change = BatchChange()
+        /// Files to embed; `replacing` when the path had a row of other bytes.
+        var embed: [(url: URL, hash: String, stamp: FileStamp, replacing: Bool)] = []
+        /// Rows this batch already deletes or re-points, which no other file may claim.
+        var claimed = Set<Int64>()
+        /// Bytes this batch embeds already.
+        var hashes = Set<String>()
+        var renamed = 0
+    }
+
+    /// Decides what the file at `url` needs (see `addImages`).
+    private func plan(_ url: URL, into plan: inout BatchPlan, report: inout AddReport) throws {
+        let path = url.path
+        guard let seen = FileStamp(path: path) else { throw IndexError("\(path): no such file") }
+        let stored = try store.files(path: path).filter { !plan.claimed.contains($0.id) }
+        if stored.count == 1, seen.matches(stored[0]) {
+            report.alreadyIndexed += 1
+            return
+        }
+        let data = try Data(contentsOf: url)
+        let hash = Self.contentHash(data), stamp = FileStamp(size: Int64(data.count), modified: seen.modified)
+        if let same = stored.first(where: { $0.contentHash == hash }) {
+            // Touched, not changed: only the stamp is new (and any older rows of the path go).
+            plan.change.update.append((same.id, path, stamp))
+            plan.change.remove += stored.filter { $0.id != same.id }.map(\.id)
+            plan.claimed.formUnion(stored.map(\.id))
+            report.alreadyIndexed += 1
+            return
+        }
+        plan.change.remove += stored.map(\.id)
+        plan.claimed.formUnion(stored.map(\.id))
+        if let other = try store.file(contentHash: hash), !plan.claimed.contains(other.id) {
+            if FileStamp(path: other.path).map({ $0.matches(other) }) == true {
+                report.alreadyIndexed += 1   // a copy of a file that is still there
+            } else {
+                plan.change.update.append((other.id, path, stamp))   // moved here (or its old path now holds other bytes)
+                plan.claimed.insert(other.id)
+                plan.renamed += 1
+            }
+            return
+        }
+        guard plan.hashes.insert(hash).inserted else {
+            report.alreadyIndexed += 1
+            return
+        }
+        plan.embed.append((url, hash, stamp, !stored.isEmpty))
+    }
+
+    /// The embedding, or an error when it holds NaN or infinite values (a broken model or input): such a vector
+    /// would poison every search that scores it.
+    static func checked(_ embedding: [Float]) -> Result<[Float], Error> {
+        embedding.allSatisfy(\.isFinite) ? .success(embedding)
+            : .failure(IndexError("the embedding has NaN or infinite values (is the model broken?); not stored"))
     }
 
     /// Embeds and stores texts (each is its own "path"); texts already indexed are skipped.
@@ -105,7 +161,7 @@ extension SiglipIndex {
             let batch = Array(fresh[start..<min(start + batchSize, fresh.count)])
             var items: [NewItem] = []
             for (entry, result) in zip(batch, pipeline.textEmbeddings(for: batch.map(\.text), batchSize: batchSize)) {
-                switch result {
+                switch result.flatMap({ Self.checked($0) }) {
                 case .success(let e): items.append(NewItem(kind: .text, path: entry.text, contentHash: entry.hash, size: Int64(entry.text.utf8.count), modified: 0, embedding: e))
                 case .failure(let error): report.failures.append((entry.text, "\(error)"))
                 }

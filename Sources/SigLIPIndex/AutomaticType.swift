@@ -28,4 +28,16 @@ extension SiglipIndex {
     static func defaultEffort(factory: String) -> Int {
         ApproximateIndex.listCount(factory).map { defaultProbes(lists: $0) } ?? 64
     }
+
+    /// How many stored vectors the approximate index type `factory` needs before it can be built: n for
+    /// "IVFn,…" (k-means needs a point per list; FAISS warns below 39 per list), nil when any number will do.
+    public static func vectorsNeeded(for factory: String) -> Int? { ApproximateIndex.listCount(factory) }
+
+    /// Refuses an IVF type with more lists than `count` stored vectors can train, saying how many are needed.
+    static func checkTrainable(_ factory: String, count: Int) throws {
+        guard let needed = vectorsNeeded(for: factory), count < needed else { return }
+        throw IndexError("approximate index \(factory): \(needed) lists need at least \(needed) vectors to train "
+            + "(FAISS recommends \(39 * needed)); the index holds \(count). Use IVFn with n at most \(max(1, count / 39)), "
+            + "'auto', or add items first")
+    }
 }

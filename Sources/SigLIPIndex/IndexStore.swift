@@ -52,6 +52,9 @@ final class IndexStore {
             CREATE INDEX IF NOT EXISTS items_path ON items(path);
             CREATE TABLE IF NOT EXISTS changes(generation INTEGER NOT NULL, id INTEGER NOT NULL, added INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS changes_generation ON changes(generation);
+            CREATE TABLE IF NOT EXISTS quarantine(
+                id INTEGER PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL, content_hash TEXT NOT NULL,
+                size INTEGER NOT NULL, mtime REAL NOT NULL, embedding BLOB, reason TEXT NOT NULL);
             """)
         if let version = try meta("format_version").flatMap(Int.init), version > Self.formatVersion {
             throw IndexError("\(directory.path): index format \(version) is newer than this siglip reads (\(Self.formatVersion)); upgrade siglip")
@@ -83,23 +86,44 @@ final class IndexStore {
     }
 
     /// Stores a batch in one transaction; items whose content is already indexed are skipped. Returns how many were new.
-    func insert(_ items: [NewItem]) throws -> Int {
+    func insert(_ items: [NewItem]) throws -> Int { try commit(BatchChange(insert: items)).count }
+
+    /// Applies a batch in one transaction: deletes `remove`, re-points `update` rows to their file's new path and
+    /// stamp (the embedding is unchanged, so derived structures need not hear of it), then inserts `insert`,
+    /// skipping items whose content is already indexed. An inserted path's quarantined rows go. Returns the
+    /// paths inserted.
+    func commit(_ change: BatchChange) throws -> Set<String> {
+        for item in change.insert where !item.embedding.allSatisfy(\.isFinite) {
+            throw IndexError("\(item.path): refusing to store an embedding with NaN or infinite values")
+        }
         let precision = try self.precision()
         return try db.transaction {
             let next = try generation() + 1, logs = try logging()
-            var added = 0
-            for item in items {
+            var changed = false, inserted = Set<String>()
+            for id in change.remove {
+                try db.query("DELETE FROM items WHERE id = ?", [.integer(id)])
+                guard db.changes > 0 else { continue }
+                changed = true
+                if logs { try log(generation: next, id: id, added: false) }
+            }
+            for row in change.update {
+                try db.query("UPDATE items SET path = ?, size = ?, mtime = ? WHERE id = ?",
+                             [.text(row.path), .integer(row.stamp.size), .real(row.stamp.modified), .integer(row.id)])
+            }
+            for item in change.insert {
                 try db.query("""
                     INSERT INTO items(kind, path, content_hash, size, mtime, embedding) VALUES(?, ?, ?, ?, ?, ?)
                     ON CONFLICT(kind, content_hash) DO NOTHING
                     """, [.text(item.kind.rawValue), .text(item.path), .text(item.contentHash), .integer(item.size), .real(item.modified),
                           .blob(precision.encode(item.embedding))])
                 guard db.changes == 1 else { continue }
-                added += 1
+                inserted.insert(item.path)
+                changed = true
                 if logs { try log(generation: next, id: db.lastInsertID, added: true) }
+                try db.query("DELETE FROM quarantine WHERE kind = ? AND path = ?", [.text(item.kind.rawValue), .text(item.path)])
             }
-            if added > 0 { try setMeta("generation", "\(next)") }
-            return added
+            if changed { try setMeta("generation", "\(next)") }
+            return inserted
         }
     }
 
@@ -112,13 +136,14 @@ final class IndexStore {
             try db.query("DELETE FROM items WHERE path = ?", [.text(path)])
             if try logging() { for id in ids { try log(generation: next, id: id, added: false) } }
             if !ids.isEmpty { try setMeta("generation", "\(next)") }
-            return ids.count
+            try db.query("DELETE FROM quarantine WHERE path = ?", [.text(path)])
+            return ids.count + db.changes
         }
     }
 
     /// Whether changes are logged: only with an approximate index to keep in step (without one there is nothing
     /// to catch up; one is built from the store when asked for).
-    private func logging() throws -> Bool { try !(meta("ann") ?? "").isEmpty }
+    func logging() throws -> Bool { try !(meta("ann") ?? "").isEmpty }
 
     /// Records a change in the log that derived structures replay to catch up (in the change's transaction).
     private func log(generation: Int, id: Int64, added: Bool) throws {
@@ -154,20 +179,21 @@ final class IndexStore {
         return n
     }
 
-    /// The embeddings of the given ids that still exist, decoded: (ids found, their vectors end to end).
-    func vectors(ids: [Int64], dimension: Int) throws -> (ids: [Int64], matrix: [Float]) {
-        let precision = try self.precision(), expected = precision.bytes(dimension: dimension)
-        var found: [Int64] = [], matrix: [Float] = []
+    /// The embeddings of the given ids that still exist, decoded: (ids found, their vectors end to end, rows
+    /// that could not be decoded and were moved to quarantine).
+    func vectors(ids: [Int64], dimension: Int) throws -> (ids: [Int64], matrix: [Float], quarantined: [QuarantinedRow]) {
+        let precision = try self.precision()
+        var found: [Int64] = [], matrix: [Float] = [], bad: [QuarantinedRow] = []
         for id in ids {
-            try db.query("SELECT embedding FROM items WHERE id = ?", [.integer(id)]) { row in
-                try row.withBlob(0) { blob in
-                    guard blob.count == expected else { throw IndexError("\(directory.path): item \(id) has a \(blob.count)-byte embedding, not \(expected)") }
-                    precision.decode(blob, dimension: dimension, into: &matrix)
+            try db.query("SELECT kind, path, embedding FROM items WHERE id = ?", [.integer(id)]) { row in
+                if let problem = row.withBlob(2, { Self.decode($0, precision: precision, dimension: dimension, into: &matrix) }) {
+                    bad.append(QuarantinedRow(id: id, kind: ItemKind(rawValue: row.text(0) ?? "") ?? .image, path: row.text(1) ?? "", reason: problem))
+                } else {
+                    found.append(id)
                 }
-                found.append(id)
             }
         }
-        return (found, matrix)
+        return (found, matrix, try quarantine(bad))
     }
 
     /// Deletes the item with row id `id`; returns whether it existed.
@@ -215,23 +241,23 @@ final class IndexStore {
         return n
     }
 
-    /// Every item with its embedding, in id order: the rows of the exact-search matrix.
-    func all(dimension: Int) throws -> (items: [IndexedItem], matrix: [Float]) {
-        let precision = try self.precision(), expected = precision.bytes(dimension: dimension)
-        var items: [IndexedItem] = [], matrix: [Float] = []
+    /// Every item with its embedding, in id order: the rows of the exact-search matrix, and the rows that could
+    /// not be decoded (moved to quarantine instead, so one bad row never makes the index unusable).
+    func all(dimension: Int) throws -> (items: [IndexedItem], matrix: [Float], quarantined: [QuarantinedRow]) {
+        let precision = try self.precision()
+        var items: [IndexedItem] = [], matrix: [Float] = [], bad: [QuarantinedRow] = []
         let count = try self.count()
         items.reserveCapacity(count)
         matrix.reserveCapacity(count * dimension)
         try db.query("SELECT id, kind, path, embedding FROM items ORDER BY id") { row in
-            try row.withBlob(3) { blob in
-                guard blob.count == expected else {
-                    throw IndexError("\(directory.path): item \(row.integer(0)) has a \(blob.count)-byte embedding, not the \(expected) bytes of \(dimension) \(precision.rawValue) values")
-                }
-                precision.decode(blob, dimension: dimension, into: &matrix)
+            let item = IndexedItem(id: row.integer(0), kind: ItemKind(rawValue: row.text(1) ?? "") ?? .image, path: row.text(2) ?? "")
+            if let problem = row.withBlob(3, { Self.decode($0, precision: precision, dimension: dimension, into: &matrix) }) {
+                bad.append(QuarantinedRow(id: item.id, kind: item.kind, path: item.path, reason: problem))
+            } else {
+                items.append(item)
             }
-            items.append(IndexedItem(id: row.integer(0), kind: ItemKind(rawValue: row.text(1) ?? "") ?? .image, path: row.text(2) ?? ""))
         }
-        return (items, matrix)
+        return (items, matrix, try quarantine(bad))
     }
 
     /// SQLite's own consistency check: "ok", or the problems it found.

@@ -30,16 +30,7 @@ extension SiglipIndex {
         }
         let flat = vectors.flatMap { $0 }
         let k = max(k, 0)
-        if !exact, let approximate = try approximate() {
-            try approximate.setEffort(effort ?? Self.defaultEffort(factory: approximateFactory ?? ""))
-            // Over-fetch when filtering by kind, since the approximate index does not know kinds.
-            let fetch = kind == nil ? k : min(approximate.count, 4 * k)
-            return try approximate.search(flat, count: vectors.count, k: fetch).map { hits in
-                let items = try store.items(ids: hits.map(\.id))
-                let kept = hits.compactMap { hit in items[hit.id].flatMap { kind == nil || $0.kind == kind ? ($0, hit.score) : nil } }.prefix(k)
-                return try kept.enumerated().map { SearchResult(rank: $0 + 1, item: $1.0, score: $1.1, probability: try probability($1.1)) }
-            }
-        }
+        if !exact, let found = try approximateSearch(flat, count: vectors.count, k: k, kind: kind, effort: effort) { return found }
         let loaded = try matrix()
         let allowed = kind.map { kind in loaded.items.map { $0.kind == kind } }
         let hits = flat.withUnsafeBufferPointer { queries in
@@ -50,6 +41,27 @@ extension SiglipIndex {
             try best.enumerated().map { rank, hit in
                 SearchResult(rank: rank + 1, item: loaded.items[hit.row], score: hit.score, probability: try probability(hit.score))
             }
+        }
+    }
+
+    /// The search through the approximate index, or nil when there is none or it cannot be built or searched:
+    /// then a warning says why, and the caller searches exactly (an index whose ANN structure is unusable must
+    /// still answer).
+    private func approximateSearch(_ flat: [Float], count: Int, k: Int, kind: ItemKind?, effort: Int?) throws -> [[SearchResult]]? {
+        let hits: [[(id: Int64, score: Float)]]
+        do {
+            guard let approximate = try approximate() else { return nil }
+            try approximate.setEffort(effort ?? Self.defaultEffort(factory: approximateFactory ?? ""))
+            // Over-fetch when filtering by kind, since the approximate index does not know kinds.
+            hits = try approximate.search(flat, count: count, k: kind == nil ? k : min(approximate.count, 4 * k))
+        } catch {
+            warn("approximate index \(approximateType ?? "") unusable, so the search was exact: \(error)")
+            return nil
+        }
+        return try hits.map { hits in
+            let items = try store.items(ids: hits.map(\.id))
+            let kept = hits.compactMap { hit in items[hit.id].flatMap { kind == nil || $0.kind == kind ? ($0, hit.score) : nil } }.prefix(k)
+            return try kept.enumerated().map { SearchResult(rank: $0 + 1, item: $1.0, score: $1.1, probability: try probability($1.1)) }
         }
     }
 

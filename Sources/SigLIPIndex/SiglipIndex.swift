@@ -18,6 +18,9 @@ public final class SiglipIndex {
     public let dimension: Int
     /// The model the index was built with: its directory name and a hash of its config.json.
     public let modelID: String
+    /// SHA-256 of the model's weights files (nil for indexes of vectors made elsewhere, and for indexes made
+    /// before weights were recorded until a model opens them).
+    public private(set) var weightsHash: String?
     /// The model directory recorded at creation (searches load it unless given another).
     public let modelPath: String
     /// The model's `log t` and `b`, read once: every search result's probability needs them.
@@ -25,6 +28,14 @@ public final class SiglipIndex {
     let store: IndexStore
     private var cache: (items: [IndexedItem], matrix: Tensor)?
     private var approximateCache: (factory: String, generation: Int, index: ApproximateIndex)?
+    /// What went wrong without stopping the work, each once, oldest first: quarantined rows (naming their
+    /// files), an approximate index that could not be used (search was exact instead). The CLI prints them.
+    public private(set) var warnings: [String] = []
+
+    /// Records a warning unless it is already there.
+    func warn(_ message: String) {
+        if !warnings.contains(message) { warnings.append(message) }
+    }
 
     /// The approximate index type asked for: a FAISS factory string, "auto" (chosen by collection size, see
     /// `automaticType`), or nil for exact search only.
@@ -34,7 +45,10 @@ public final class SiglipIndex {
     /// or nil for exact search only. The structure is derived from the store: built on first search, then kept
     /// in step with adds and removes (see `approximate()`).
     public func setApproximateType(_ factory: String?) throws {
-        if let factory, factory != "auto" { _ = try ApproximateIndex.create(factory: factory, dimension: dimension) }   // refuse bad strings now
+        if let factory, factory != "auto" {
+            _ = try ApproximateIndex.create(factory: factory, dimension: dimension)   // refuse bad strings now
+            try Self.checkTrainable(factory, count: try store.count())
+        }
         try store.setMeta("ann", factory ?? "")
         if factory == nil { try store.pruneChanges(through: try store.generation()) }
         approximateCache = nil
@@ -54,6 +68,7 @@ public final class SiglipIndex {
             approximateCache = nil
             return nil
         }
+        try Self.checkTrainable(factory, count: count)
         let savedGeneration = try store.meta("ann_generation").flatMap(Int.init) ?? -1
         let savedType = try store.meta("ann_built")
         var start = approximateCache.flatMap { $0.factory == factory ? ($0.generation, $0.index) : nil }
@@ -65,6 +80,7 @@ public final class SiglipIndex {
         if let (from, candidate) = start, let delta = try store.changes(since: from),
            (try? candidate.remove(ids: delta.removed)) != nil {
             let fresh = try store.vectors(ids: delta.added, dimension: dimension)
+            warnAbout(fresh.quarantined)
             try candidate.add(ids: fresh.ids, vectors: fresh.matrix)
             index = candidate
             let unsaved = try store.changeCount(since: savedGeneration)
@@ -72,7 +88,7 @@ public final class SiglipIndex {
                 try save(index, factory: factory, generation: generation)
             }
         } else {
-            let (items, values) = try store.all(dimension: dimension)
+            let (items, values) = try loadAll()
             index = try ApproximateIndex.build(factory: factory, dimension: dimension, ids: items.map(\.id), vectors: values)
             try save(index, factory: factory, generation: generation)
         }
@@ -107,19 +123,29 @@ public final class SiglipIndex {
     static func saveAfter(count: Int) -> Int { max(1024, count / 100) }
 
     /// Opens the index in `directory`, creating it for `pipeline`'s model if there is none; refuses an index
-    /// built with another model or dimension.
+    /// built with another model or dimension, or with another checkpoint of the same name and config (the
+    /// weights' SHA-256 differs). The hash is recomputed only when the weights files' size, inode or times
+    /// differ from those recorded with it.
     public convenience init(directory: URL, creatingFor pipeline: SiglipPipeline, precision: VectorPrecision? = nil) throws {
         try self.init(directory: directory, creatingForModel: try Self.modelID(pipeline.model.directory),
                       modelPath: pipeline.model.directory.standardizedFileURL.path, dimension: pipeline.model.config.vision.hiddenSize,
-                      logitScale: pipeline.model.logitScale, logitBias: pipeline.model.logitBias, precision: precision)
+                      logitScale: pipeline.model.logitScale, logitBias: pipeline.model.logitBias, precision: precision,
+                      weights: try ModelWeights(directory: pipeline.model.directory))
     }
 
     /// Opens the index in `directory`, creating it for embeddings of the model named `modelID` (`dimension` wide;
     /// `logitScale` and `logitBias` turn cosines into match probabilities) if there is none. For apps that embed
     /// elsewhere and store vectors with `add(vectors:paths:)`. Refuses an index of another model or dimension, or
     /// one storing another `precision` than asked (nil: whatever it stores; float32 for a new index).
-    public init(directory: URL, creatingForModel id: String, modelPath: String = "", dimension: Int,
-                logitScale: Float = 0, logitBias: Float = 0, precision: VectorPrecision? = nil) throws {
+    public convenience init(directory: URL, creatingForModel id: String, modelPath: String = "", dimension: Int,
+                            logitScale: Float = 0, logitBias: Float = 0, precision: VectorPrecision? = nil) throws {
+        try self.init(directory: directory, creatingForModel: id, modelPath: modelPath, dimension: dimension,
+                      logitScale: logitScale, logitBias: logitBias, precision: precision, weights: nil)
+    }
+
+    /// The designated initialiser behind both creating ones; `weights` are checked against those recorded.
+    init(directory: URL, creatingForModel id: String, modelPath: String, dimension: Int,
+         logitScale: Float, logitBias: Float, precision: VectorPrecision?, weights: ModelWeights?) throws {
         store = try IndexStore(directory: directory, create: true)
         self.directory = directory
         if let existing = try store.meta("model_id") {
@@ -143,7 +169,10 @@ public final class SiglipIndex {
         self.dimension = dimension
         self.modelID = id
         self.modelPath = try store.meta("model_path") ?? ""
+        if let weights { try checkWeights(weights, offeredBy: modelPath) }
+        weightsHash = try store.meta("model_weights")
         try readLogitParameters()
+        try warnAboutQuarantine()
     }
 
     /// Opens an existing index without a model (for info, verify, remove and vector search).
@@ -156,7 +185,30 @@ public final class SiglipIndex {
         self.dimension = dimension
         self.modelID = id
         self.modelPath = try store.meta("model_path") ?? ""
+        weightsHash = try store.meta("model_weights")
         try readLogitParameters()
+        try warnAboutQuarantine()
+    }
+
+    /// Refuses `weights` (of the model at `path`) unless they hash to what the index recorded; records them in an
+    /// index that has none yet. Hashing is skipped when the files' stamp equals the one recorded with the hash.
+    private func checkWeights(_ weights: ModelWeights, offeredBy path: String) throws {
+        let stamp = try weights.stamp()
+        guard let recorded = try store.meta("model_weights") else {
+            let hash = try weights.hash()
+            try store.db.transaction {
+                try store.setMeta("model_weights", hash)
+                try store.setMeta("model_weights_stamp", stamp)
+            }
+            return
+        }
+        guard try store.meta("model_weights_stamp") != stamp else { return }
+        let hash = try weights.hash()
+        guard hash == recorded else {
+            throw IndexError("\(directory.path): built with \(modelID) at \(modelPath) (weights sha256 \(recorded.prefix(16))…); "
+                + "\(path) has the same name and config but weights sha256 \(hash.prefix(16))…, a different checkpoint, so their embeddings cannot be mixed")
+        }
+        try store.setMeta("model_weights_stamp", stamp)
     }
 
     /// "name@hash": the model directory's name and the first 16 hex digits of SHA-256 of its config.json.
@@ -166,12 +218,18 @@ public final class SiglipIndex {
     }
 
     /// SHA-256 of a file's bytes, the identity that makes re-adding a file a no-op.
-    public static func contentHash(_ data: Data) -> String {
+    public static func contentHash(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    /// SHA-256 of the weights files of the checkpoint in `directory`, as the index records it.
+    public static func weightsHash(_ directory: URL) throws -> String { try ModelWeights(directory: directory).hash() }
+
+    /// Lower-case hex of a digest.
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         // Hex by table: String(format:) per byte cost more than the hash itself (ingest ran at 7k vectors/s).
         let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: data) {
+        for byte in digest {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 15)])
         }
@@ -191,7 +249,7 @@ public final class SiglipIndex {
                          images: try store.count(kind: .image), texts: try store.count(kind: .text), bytes: bytes)
     }
 
-    /// Deletes every item stored under each path; returns how many items went.
+    /// Deletes every item stored under each path (and any quarantined row of it); returns how many items went.
     public func remove(paths: [String]) throws -> Int {
         invalidate()
         return try paths.reduce(0) { $0 + (try store.remove(path: $1)) }
@@ -209,29 +267,33 @@ public final class SiglipIndex {
     /// The items stored under `path` (an image file's path, or a text).
     public func items(path: String) throws -> [IndexedItem] { try store.items(path: path) }
 
-    /// The problems found: SQLite's integrity check and every stored embedding's size and norm. The
+    /// The problems found: SQLite's integrity check, rows whose embedding is unreadable (quarantined, naming
+    /// their files), and indexed files that are missing, changed or renamed since they were embedded. The
     /// approximate index, being derived, is rebuilt from the store rather than checked.
     public func verify() throws -> [String] {
         var problems = try store.integrityCheck()
+        invalidate()
+        _ = try loadAll()   // quarantines rows with unusable embeddings
+        problems += try store.quarantined().map(\.description)
         if approximateType != nil {
             try store.setMeta("ann_generation", "-1")
             approximateCache = nil
-            if let rebuilt = try approximate(), rebuilt.count != (try store.count()) {
-                problems.append("the approximate index holds \(rebuilt.count) vectors, the store \(try store.count())")
+            do {
+                if let rebuilt = try approximate(), rebuilt.count != (try store.count()) {
+                    problems.append("the approximate index holds \(rebuilt.count) vectors, the store \(try store.count())")
+                }
+            } catch {
+                problems.append("the approximate index cannot be built (searches are exact): \(error)")
             }
         }
-        let (items, matrix) = try store.all(dimension: dimension)
-        for (i, item) in items.enumerated() {
-            let norm = (0..<dimension).reduce(Float(0)) { $0 + matrix[i * dimension + $1] * matrix[i * dimension + $1] }.squareRoot()
-            if !norm.isFinite || abs(norm - 1) > 1e-3 { problems.append("item \(item.id) (\(item.path)): embedding norm \(norm), expected 1") }
-        }
+        problems += try staleFiles().map(\.description)
         return problems
     }
 
     /// The exact-search matrix, loaded from the store on first use and after changes.
     func matrix() throws -> (items: [IndexedItem], matrix: Tensor) {
         if let cache { return cache }
-        let (items, values) = try store.all(dimension: dimension)
+        let (items, values) = try loadAll()
         let loaded = (items, Tensor(shape: [items.count, dimension], values: values))
         cache = loaded
         return loaded
@@ -266,4 +328,6 @@ public struct IndexInfo: Sendable, Equatable {
     public let texts: Int
     /// Bytes on disk.
     public let bytes: Int
+    /// Indexed items of both kinds.
+    public var count: Int { images + texts }
 }

@@ -30,8 +30,14 @@ struct IndexCommand: ParsableCommand {
     struct AddImages: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
-            abstract: "Add image files and folders (recursive); files already indexed (same bytes) are skipped.",
-            discussion: "Each batch is committed in one transaction: an interrupted run loses at most the batch in flight, and running it again adds the rest."
+            abstract: "Add image files and folders (recursive, following links), or bring the index in step with them.",
+            discussion: """
+            Adding a folder again updates the index: new files are embedded, edited files re-embedded, renamed files \
+            keep their embedding under the new path, and rows of files no longer in the folder are removed. Files \
+            whose size and mtime are unchanged are not read; a file whose bytes are already indexed is skipped. \
+            Each batch is committed in one transaction: an interrupted run loses at most the batch in flight, and \
+            running it again adds the rest.
+            """
         )
         @OptionGroup var location: Location
         @OptionGroup var options: ModelOptions
@@ -43,13 +49,26 @@ struct IndexCommand: ParsableCommand {
         func run() throws {
             let pipeline = try options.load()
             let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
-            if let ann { try index.setApproximateType(ann == "none" ? nil : ann) }
+            // An IVF type needs vectors to train: one the index cannot train yet is set after adding, if then it can.
+            let requested = ann.map { $0 == "none" ? nil : $0 }
+            var deferred = false
+            if let requested {
+                if let factory = requested, let needed = SiglipIndex.vectorsNeeded(for: factory), try index.info().count < needed {
+                    deferred = true
+                } else {
+                    try index.setApproximateType(requested)
+                }
+            }
             var bar: ProgressBar?
             let report = index.addImages(paths.map { URL(fileURLWithPath: $0) }, using: pipeline, batchSize: batchSize) { done, total in
                 if bar == nil { bar = ProgressBar("indexing", total: total) }
                 bar?.update(done)
             }
-            try finish(report, index)
+            var failures: [(path: String, reason: String)] = []
+            if deferred, let requested {
+                do { try index.setApproximateType(requested) } catch { failures.append(("--ann", "\(error)")) }
+            }
+            try finish(report, index, more: failures)
         }
     }
 
@@ -75,7 +94,7 @@ struct IndexCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove items by path (or by text, for texts).")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove items by path (or by text, for texts), quarantined ones too.")
         @OptionGroup var location: Location
         @Argument(help: "Paths as they were added.") var paths: [String]
 
@@ -91,21 +110,27 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let info = try SiglipIndex(directory: location.url).info()
             let index = try SiglipIndex(directory: location.url)
+            let info = try index.info()
             print("""
                 approximate: \(index.approximateType ?? "none (exact search)")
                 model:     \(info.modelID) (\(info.modelPath))
+                weights:   \(index.weightsHash.map { "sha256 \($0)" } ?? "not recorded")
                 dimension: \(info.dimension) (\(info.precision))
                 images:    \(info.images)
                 texts:     \(info.texts)
+                quarantined: \(try index.quarantined().count)
                 size:      \(ByteCountFormatter.string(fromByteCount: Int64(info.bytes), countStyle: .file))
                 """)
         }
     }
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the index's consistency.")
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check the index: SQLite's integrity, unreadable rows, and indexed files missing, changed or renamed.",
+            discussion: "Lists each problem on standard error and exits 1 if there is any; `siglip index add` of the folder fixes stale files."
+        )
         @OptionGroup var location: Location
 
         func run() throws {
@@ -118,10 +143,14 @@ struct IndexCommand: ParsableCommand {
     }
 }
 
-/// Prints an add report; failures are listed at the end and make the exit status 1.
-private func finish(_ report: AddReport, _ index: SiglipIndex) throws {
+/// Prints an add report and the index's warnings; failures (the report's and `more`) are listed at the end and
+/// make the exit status 1.
+private func finish(_ report: AddReport, _ index: SiglipIndex, more: [(path: String, reason: String)] = []) throws {
     try index.checkpoint()
-    print("added \(report.added), already indexed \(report.alreadyIndexed), failed \(report.failures.count)")
-    for failure in report.failures { printError("\(failure.path): \(failure.reason)") }
-    if !report.failures.isEmpty { throw ExitCode(1) }
+    let failures = report.failures + more
+    print("added \(report.added), updated \(report.updated), renamed \(report.renamed), removed \(report.removed), "
+        + "already indexed \(report.alreadyIndexed), failed \(failures.count)")
+    for warning in index.warnings { printError("warning: \(warning)") }
+    for failure in failures { printError("\(failure.path): \(failure.reason)") }
+    if !failures.isEmpty { throw ExitCode(1) }
 }

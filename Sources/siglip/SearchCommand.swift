@@ -43,6 +43,7 @@ struct SearchCommand: ParsableCommand {
         let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
         let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, exact: exact, effort: effort) }
             ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter, exact: exact, effort: effort)
+        for warning in opened.warnings { printError("warning: \(warning)") }
         if let html {
             let title = text.map { "“\($0)”" } ?? "images like \(URL(fileURLWithPath: image ?? "").lastPathComponent)"
             try Gallery.html(title: title, results: results).write(toFile: html, atomically: true, encoding: .utf8)
