@@ -46,6 +46,8 @@ struct IndexCommand: ParsableCommand {
         @Option(name: .long, help: "Also keep an approximate FAISS index: a factory string (e.g. IVF4096,Flat, IVF4096,SQ8, HNSW32), 'auto' (exact below 100,000 items, then IVF with ~4·√N lists), or 'none'.") var ann: String?
         @Argument(help: "Image files and folders.") var paths: [String]
 
+        func validate() throws { try require(batchSize, in: Limits.batchSize, "--batch-size") }
+
         func run() throws {
             let pipeline = try options.load()
             let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())

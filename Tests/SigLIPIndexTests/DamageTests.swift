@@ -52,4 +52,15 @@ struct DamageTests {
         #expect(try reopened.search(vector: query, k: 5) == reopened.search(vector: query, k: 5, exact: true))
         #expect(reopened.warnings.contains { $0.contains("IVF100000,Flat") }, "\(reopened.warnings)")
     }
+
+    /// synchronous=NORMAL in WAL mode can lose the last commits on power loss; the docs promise FULL.
+    @Test func commitsAreSyncedToDisk() throws {
+        let (index, dir, _) = try make()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var modes: [Int64] = [], journal: [String] = []
+        try index.store.db.query("PRAGMA synchronous") { modes.append($0.integer(0)) }
+        try index.store.db.query("PRAGMA journal_mode") { journal.append($0.text(0) ?? "") }
+        #expect(modes == [2])  // FULL
+        #expect(journal == ["wal"])
+    }
 }
