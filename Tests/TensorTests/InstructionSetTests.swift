@@ -66,7 +66,9 @@ struct InstructionSetTests {
             let t = Foundation.tanh(u)
             let derivative = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v)
             #expect(abs(Double(y[i]) - 0.5 * v * (1 + t)) <= 3e-7 * max(1, abs(v)), "\(isa.name) at \(v)")
-            #expect(abs(Double(g[i]) - derivative) <= 1e-6, "\(isa.name) derivative at \(v)")
+            // The slope term's factors reach ~10 for |x| near 6, so its roundings add up to ~2e-6 (1.97e-6 worst on a
+            // dense grid over [-6, 6]).
+            #expect(abs(Double(g[i]) - derivative) <= 2.5e-6, "\(isa.name) derivative at \(v)")
         }
     }
 
