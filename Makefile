@@ -15,11 +15,14 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# Tests run in release mode: the kernels are SIMD code that a debug build runs ~250x slower.
+# Tests run in release mode: the kernels are SIMD code that a debug build runs ~250x slower. Then the release
+# binary under QEMU as older CPUs, and a scratch package that depends on this one by URL.
 test: deps
 	$(SWIFT) build -c $(CONFIG) --product siglip
 	$(SWIFT) test -c $(CONFIG)
 	@./scripts/golden-ids.sh $(SIGLIP)
+	@./scripts/portable-check.sh $(SIGLIP) $(DEMO_MODEL)
+	@./scripts/consumer-check.sh $(DEMO_MODEL)
 
 demo: build
 	@./scripts/demo.sh $(SIGLIP) $(DEMO_MODEL) $(SHAPES_MODEL)

@@ -1,20 +1,5 @@
 // swift-tools-version: 6.2
 import PackageDescription
-import Foundation
-
-/// Compute kernels are built for the host CPU (AVX-512 on the machines we run); without a CPU flag Swift
-/// lowers `addingProduct` to a libm call per lane. `SIGLIP_PORTABLE=1` builds for baseline x86-64-v3 instead.
-let portable = ProcessInfo.processInfo.environment["SIGLIP_PORTABLE"] != nil
-#if arch(x86_64)
-let cpuFlags: [String] = ["-Xcc", portable ? "-march=x86-64-v3" : "-march=native"]
-#else
-let cpuFlags: [String] = []
-#endif
-/// Kernels stay optimised in debug builds too, so `swift test` in debug is still usable.
-let kernelSettings: [SwiftSetting] = [
-    .unsafeFlags(cpuFlags),
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
-]
 
 let package = Package(
     name: "swift-siglip",
@@ -57,25 +42,24 @@ let package = Package(
         .target(name: "CPNGReader", dependencies: ["CPNG"]),
 
         // Image decoding, orientation, RGB conversion and Pillow-exact resampling; knows nothing of SigLIP.
-        .target(
-            name: "ImageIO",
-            dependencies: ["CTurboJPEG", "CPNGReader", "CPNG", "CWebP", "CGIF"],
-            swiftSettings: kernelSettings
-        ),
+        .target(name: "ImageIO", dependencies: ["CTurboJPEG", "CPNGReader", "CPNG", "CWebP", "CGIF", "CKernels"]),
 
         // bf16 (AVX-512 BF16) and int8 (AVX-512 VNNI) matrix products behind run-time CPU checks, with portable
         // loops: per-function target attributes, so no CPU flags and the library still runs on older CPUs.
         .target(name: "CLowPrecision"),
 
+        // Float-row and 8-bit image kernels compiled for AVX-512, AVX2+FMA and the baseline, picked at run time:
+        // the package needs no CPU flags (so it can be a dependency) and its binaries run on any x86-64.
+        .target(name: "CKernels"),
+
         // Shapes, storage, threads and kernels; knows nothing of SigLIP.
         .target(
             name: "Tensor",
             dependencies: [
-                "CLowPrecision",
+                "CLowPrecision", "CKernels",
                 .target(name: "COpenBLAS", condition: .when(platforms: [.linux])),
                 .target(name: "CDNNL", condition: .when(platforms: [.linux])),
-            ],
-            swiftSettings: kernelSettings
+            ]
         ),
 
         // File formats, each usable on its own.
@@ -84,11 +68,7 @@ let package = Package(
         .target(name: "SentencePiece"),
 
         // The model: config, weights, towers, pipelines.
-        .target(
-            name: "SigLIP",
-            dependencies: ["Tensor", "SafeTensors", "ImageIO", "SentencePiece"],
-            swiftSettings: kernelSettings
-        ),
+        .target(name: "SigLIP", dependencies: ["Tensor", "SafeTensors", "ImageIO", "SentencePiece"]),
 
         // FAISS behind a small C interface of our own (Debian's libfaiss ships no C API).
         .target(
@@ -103,7 +83,7 @@ let package = Package(
         ),
 
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
-        .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"], swiftSettings: kernelSettings),
+        .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"]),
 
         // The HTTP service: embeddings, zero-shot, search and a web page, with dynamic batching.
         .target(
@@ -142,7 +122,7 @@ let package = Package(
             path: "benchmarks/IndexSwift"
         ),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"]),
         .testTarget(name: "SigLIPIndexTests", dependencies: ["SigLIPIndex", "SigLIP", "siglip"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The Gaussian error linear unit, in the variants checkpoints name in `hidden_act`.
@@ -25,43 +26,18 @@ public enum GELU: Sendable {
 
 /// Tanh-GELU, written as `x·σ(2u)` because `0.5·(1 + tanh(u)) = σ(2u)`: one exponential, no cancellation.
 private func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
-    let c = SIMD16<Float>(repeating: -2 * 0.7978845608028654)
-    let c3 = SIMD16<Float>(repeating: -2 * 0.7978845608028654 * 0.044715)
-    let one = SIMD16<Float>(repeating: 1)
-    var i = 0
-    while i + 16 <= count {
-        let v = x.loadVector(i)
-        let minus2u = v * (c + c3 * v * v)
-        x.storeVector(v / (one + exp(minus2u)), i)
-        i += 16
-    }
-    while i < count {
-        let v = x[i]
-        x[i] = v / (1 + Foundation.exp(v * (-2 * 0.7978845608028654 - 2 * 0.7978845608028654 * 0.044715 * v * v)))
-        i += 1
-    }
+    ck_gelu_tanh(InstructionSet.current.rawValue, x, count)
 }
 
 /// `eˣ` on sixteen lanes: Cody–Waite range reduction and Cephes' degree-6 polynomial, within 2 ulp of
 /// `expf` over the normal range. Inputs are clamped to [−87.3, 88.4], so very negative inputs give the
 /// smallest normal float (≈1e-38) rather than 0, and the largest give ≈2.4e38 rather than +∞.
-@inline(__always)
 public func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-    let clamped = pointwiseMin(pointwiseMax(x, SIMD16(repeating: -87.33654)), SIMD16(repeating: 88.37626))
-    // Adding 1.5·2²³ rounds to the nearest integer in the float unit and leaves that integer in the low
-    // mantissa bits: no float-to-int conversion, which the standard library does not vectorise.
-    let shifted = clamped * 1.44269504088896341 + 12582912
-    let n = shifted - 12582912
-    var r = clamped.addingProduct(n, SIMD16(repeating: -0.693359375))
-    r = r.addingProduct(n, SIMD16(repeating: 2.12194440e-4))
-    var p = SIMD16<Float>(repeating: 1.3981999507e-3).addingProduct(SIMD16(repeating: 1.9875691500e-4), r)
-    p = SIMD16<Float>(repeating: 8.3334519073e-3).addingProduct(p, r)
-    p = SIMD16<Float>(repeating: 4.1665795894e-2).addingProduct(p, r)
-    p = SIMD16<Float>(repeating: 1.6666665459e-1).addingProduct(p, r)
-    p = SIMD16<Float>(repeating: 5.0000001201e-1).addingProduct(p, r)
-    p = (r + 1).addingProduct(p, r * r)
-    let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
-    return p * unsafeBitCast((integer &+ 127) &<< 23, to: SIMD16<Float>.self)
+    var lanes = x
+    withUnsafeMutablePointer(to: &lanes) { vector in
+        vector.withMemoryRebound(to: Float.self, capacity: 16) { ck_exp(InstructionSet.current.rawValue, $0, $0, 16) }
+    }
+    return lanes
 }
 
 /// The logistic function `1 / (1 + e⁻ˣ)`, the probability SigLIP reads from a logit.
@@ -71,32 +47,5 @@ public func sigmoid(_ x: Float) -> Float {
 
 /// Replaces each row of `x` (`rows × columns`, row stride `stride`) by its softmax, in place.
 func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int) {
-    for r in 0..<rows {
-        let row = x + r * stride
-        var maxLanes = SIMD16<Float>(repeating: -.infinity)
-        var j = 0
-        while j + 16 <= columns { maxLanes = pointwiseMax(maxLanes, row.loadVector(j)); j += 16 }
-        var maxValue = maxLanes.max()
-        while j < columns { maxValue = max(maxValue, row[j]); j += 1 }
-        let m = SIMD16<Float>(repeating: maxValue)
-        var sums = SIMD16<Float>()
-        j = 0
-        while j + 16 <= columns {
-            let e = exp(row.loadVector(j) - m)
-            row.storeVector(e, j)
-            sums += e
-            j += 16
-        }
-        var sum = sums.sum()
-        while j < columns {
-            row[j] = Foundation.exp(row[j] - maxValue)
-            sum += row[j]
-            j += 1
-        }
-        let inverse = 1 / sum
-        let scale = SIMD16<Float>(repeating: inverse)
-        j = 0
-        while j + 16 <= columns { row.storeVector(row.loadVector(j) * scale, j); j += 16 }
-        while j < columns { row[j] *= inverse; j += 1 }
-    }
+    ck_softmax_rows(InstructionSet.current.rawValue, x, Int32(rows), Int32(columns), Int32(stride))
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// What a fused linear layer does to its output after the matrix product, while the rows are in cache.
 public enum Epilogue: Sendable {
     /// `y = x·Wᵀ + b`.
@@ -73,29 +75,5 @@ private func applyBiasAndActivation(_ out: Tensor, rows: Range<Int>, columns: Ra
 /// `y[i] += x[i]` for `count` elements.
 @inline(__always)
 func addVector(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
-    var i = 0
-    while i + 16 <= count {
-        let s = y.loadVector(i) + x.loadVector(i)
-        y.storeVector(s, i)
-        i += 16
-    }
-    while i < count { y[i] += x[i]; i += 1 }
-}
-
-extension UnsafePointer<Float> {
-    /// Sixteen floats starting at element `i`, with no alignment requirement.
-    @inline(__always) func loadVector(_ i: Int) -> SIMD16<Float> {
-        UnsafeRawPointer(self + i).loadUnaligned(as: SIMD16<Float>.self)
-    }
-}
-
-extension UnsafeMutablePointer<Float> {
-    /// Sixteen floats starting at element `i`, with no alignment requirement.
-    @inline(__always) func loadVector(_ i: Int) -> SIMD16<Float> {
-        UnsafeRawPointer(self + i).loadUnaligned(as: SIMD16<Float>.self)
-    }
-    /// Stores sixteen floats at element `i`, with no alignment requirement.
-    @inline(__always) func storeVector(_ v: SIMD16<Float>, _ i: Int) {
-        UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: SIMD16<Float>.self)
-    }
+    ck_add(InstructionSet.current.rawValue, y, x, count)
 }

@@ -38,7 +38,8 @@ struct SiglipBench: ParsableCommand {
         for _ in 0..<3 { loads.append(try seconds { pipeline = try SiglipPipeline(directory: url, precision: precision) }) }
         let model = pipeline.model
         var result: [String: Any] = ["engine": "siglip", "threads": threads, "blas": BLAS.name, "load_s": median(loads),
-                                     "precision": precision.rawValue, "kernel": LowPrecisionKernels.name(precision)]
+                                     "precision": precision.rawValue, "kernel": LowPrecisionKernels.name(precision),
+                                     "vector_kernels": InstructionSet.current.name]
 
         let side = model.config.vision.imageSize
         for b in imageBatches {

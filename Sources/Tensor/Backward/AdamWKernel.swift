@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// One AdamW update of `parameter` in place, with PyTorch's arithmetic (`torch.optim.AdamW`, single-tensor path):
@@ -12,11 +13,7 @@ public func adamWUpdate(parameter p: Tensor, gradient g: Tensor, firstMoment m: 
     let correction2Root = Float((1 - Foundation.pow(Double(beta2), Double(step))).squareRoot())
     let decay = Float(1 - Double(lr) * Double(weightDecay))
     let keep1 = 1 - beta1, keep2 = 1 - beta2
-    for i in 0..<p.count {
-        let gi = g.data[i]
-        if weightDecay != 0 { p.data[i] *= decay }
-        m.data[i] += keep1 * (gi - m.data[i])
-        v.data[i] = v.data[i] * beta2 + keep2 * gi * gi
-        p.data[i] -= stepSize * m.data[i] / (v.data[i].squareRoot() / correction2Root + epsilon)
-    }
+    // Sixteen lanes of the scalar formula; a decay of exactly 1 (no weight decay) is skipped.
+    ck_adamw(InstructionSet.current.rawValue, p.data, g.data, m.data, v.data, p.count, weightDecay != 0 ? decay : 1,
+             keep1, beta2, keep2, stepSize, correction2Root, epsilon)
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The gradients of `attention(query:key:value:…)` given `gradOutput` (`[batch·queryLength, width]`).
 ///
 /// Writes `dQ`, `dK`, `dV` into the column windows `queryGradient`, `keyGradient`, `valueGradient`
@@ -54,13 +56,5 @@ public func attentionBackward(
 
 /// Turns `dP` into `dS = P ⊙ (dP − Σⱼ dPⱼ·Pⱼ)` row by row, in place: the softmax's Jacobian applied to `dP`.
 private func softmaxBackwardRows(_ p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    for r in 0..<rows {
-        let pr = p + r * columns, gr = g + r * columns
-        var lanes = SIMD16<Float>()
-        var j = 0
-        while j + 16 <= columns { lanes = lanes.addingProduct(pr.loadVector(j), gr.loadVector(j)); j += 16 }
-        var dot = lanes.sum()
-        while j < columns { dot += pr[j] * gr[j]; j += 1 }
-        for j in 0..<columns { gr[j] = pr[j] * (gr[j] - dot) }
-    }
+    ck_softmax_backward_rows(InstructionSet.current.rawValue, p, g, Int32(rows), Int32(columns))
 }

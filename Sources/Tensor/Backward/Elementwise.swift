@@ -1,10 +1,9 @@
+import CKernels
+
 /// `y += alpha · x` over all elements (an SGD step, gradient accumulation).
 public func addScaled(_ x: Tensor, _ alpha: Float, to y: Tensor) {
     precondition(x.count == y.count, "addScaled: \(x.shape) vs \(y.shape)")
-    let a = SIMD16<Float>(repeating: alpha)
-    var i = 0
-    while i + 16 <= x.count { y.data.storeVector(y.data.loadVector(i).addingProduct(a, x.data.loadVector(i)), i); i += 16 }
-    while i < x.count { y.data[i] += alpha * x.data[i]; i += 1 }
+    ck_axpy(InstructionSet.current.rawValue, y.data, alpha, x.data, x.count)
 }
 
 /// `x = scale · x + shift` over all elements, in place.

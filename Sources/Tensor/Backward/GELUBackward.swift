@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 extension GELU {
@@ -23,23 +24,5 @@ extension GELU {
 /// `g *= d/dx [x·σ(2u)]` with `u = c·(x + 0.044715·x³)`: with `s = σ(2u)` the derivative is
 /// `s + 2x·s·(1 − s)·c·(1 + 3·0.044715·x²)`, one exponential and no cancellation, like the forward pass.
 private func geluTanhDerivative(_ x: UnsafeMutablePointer<Float>, times g: UnsafeMutablePointer<Float>, count: Int) {
-    let c: Float = 0.7978845608028654, a: Float = 0.044715
-    let one = SIMD16<Float>(repeating: 1), minus2c = SIMD16<Float>(repeating: -2 * c)
-    let a1 = SIMD16<Float>(repeating: a), a3 = SIMD16<Float>(repeating: 3 * a), c2 = SIMD16<Float>(repeating: 2 * c)
-    var i = 0
-    while i + 16 <= count {
-        let v: SIMD16<Float> = x.loadVector(i)
-        let v2: SIMD16<Float> = v * v
-        let u: SIMD16<Float> = minus2c * v * (one + a1 * v2)
-        let s: SIMD16<Float> = one / (one + exp(u))
-        let slope: SIMD16<Float> = c2 * v * s * (one - s) * (one + a3 * v2)
-        g.storeVector(g.loadVector(i) * (s + slope), i)
-        i += 16
-    }
-    while i < count {
-        let v = x[i], v2 = v * v
-        let s = 1 / (1 + Foundation.exp(-2 * c * v * (1 + a * v2)))
-        g[i] *= s + 2 * v * s * (1 - s) * c * (1 + 3 * a * v2)
-        i += 1
-    }
+    ck_gelu_tanh_backward(InstructionSet.current.rawValue, x, g, count)
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The gradients of `layerNorm(x, weight, bias, eps)` given `gradOutput`: adds `dL/dx` into `inputGradient`
 /// and `dL/dweight`, `dL/dbias` into `weightGradient` and `biasGradient` (any may be nil to skip it).
 ///
@@ -9,43 +11,23 @@ public func layerNormBackward(input x: Tensor, weight: Tensor, eps: Float, gradO
     precondition(dy.shape == x.shape && weight.count == n, "layerNormBackward: shapes differ")
     precondition(inputGradient.map { $0.count == x.count } ?? true, "layerNormBackward: input gradient has the wrong size")
     let mean = Tensor(zeros: [rows]), inverseStd = Tensor(zeros: [rows])
+    let isa = InstructionSet.current.rawValue
     Compute.parallelFor(rows, cost: 12.0 * Double(x.count)) { range in
         for r in range {
-            let row = x.data + r * n, g = dy.data + r * n
-            var sum: Float = 0
-            for j in 0..<n { sum += row[j] }
-            let mu = sum / Float(n)
-            var squares: Float = 0
-            for j in 0..<n { let d = row[j] - mu; squares += d * d }
-            let rstd = 1 / (squares / Float(n) + eps).squareRoot()
-            mean.data[r] = mu
-            inverseStd.data[r] = rstd
+            // The statistics exactly as the forward pass computed them.
+            ck_row_moments(isa, x.data + r * n, Int32(n), eps, mean.data + r, inverseStd.data + r)
             guard let inputGradient else { continue }
-            var meanG: Float = 0, meanGX: Float = 0
-            for j in 0..<n {
-                let gw = g[j] * weight.data[j]
-                meanG += gw
-                meanGX += gw * (row[j] - mu) * rstd
-            }
-            meanG /= Float(n)
-            meanGX /= Float(n)
-            let dx = inputGradient.data + r * n
-            for j in 0..<n {
-                let xhat = (row[j] - mu) * rstd
-                dx[j] += rstd * (g[j] * weight.data[j] - meanG - xhat * meanGX)
-            }
+            ck_layer_norm_backward_row(isa, x.data + r * n, dy.data + r * n, weight.data, Int32(n), mean.data[r], inverseStd.data[r],
+                                       inputGradient.data + r * n)
         }
     }
     guard weightGradient != nil || biasGradient != nil else { return }
     // Split by columns so each thread owns its slice of the parameter gradients.
     Compute.parallelFor(n, cost: 4.0 * Double(x.count)) { columns in
+        let c = columns.lowerBound
         for r in 0..<rows {
-            let row = x.data + r * n, g = dy.data + r * n
-            let mu = mean.data[r], rstd = inverseStd.data[r]
-            for j in columns {
-                if let weightGradient { weightGradient.data[j] += g[j] * (row[j] - mu) * rstd }
-                if let biasGradient { biasGradient.data[j] += g[j] }
-            }
+            ck_layer_norm_parameter_grads(isa, x.data + r * n + c, dy.data + r * n + c, Int32(columns.count), mean.data[r], inverseStd.data[r],
+                                          weightGradient.map { $0.data + c }, biasGradient.map { $0.data + c })
         }
     }
 }
