@@ -26,6 +26,10 @@ enum Fixtures {
         try Data(contentsOf: url).split(separator: UInt8(ascii: "\n")).map { Data($0) }
     }
 
+    /// How many strings corpus.jsonl holds: every loop over the corpus checks it got them all (an unreadable
+    /// file would otherwise give an empty corpus and loops that pass vacuously).
+    static let corpusCount = 5200
+
     /// The corpus strings, in order.
     static let corpus: [String] = {
         (try? lines(root.appendingPathComponent("corpus.jsonl")).map { try JSONDecoder().decode(Text.self, from: $0).text })

@@ -15,7 +15,7 @@ struct SentencePieceParityTests {
     func encodeMatchesEveryCorpusString(model: String) throws {
         let processor = try SentencePieceProcessor(contentsOf: Fixtures.modelFile(model))
         let (_, rows) = try Fixtures.expected(model)
-        try #require(rows.count == Fixtures.corpus.count)
+        try #require(Fixtures.corpus.count == Fixtures.corpusCount && rows.count == Fixtures.corpus.count)
         var mismatches = 0
         for (text, row) in zip(Fixtures.corpus, rows) {
             let ids = processor.encode(text)
@@ -59,7 +59,7 @@ struct UnusedPieceTests {
         let processor = try SentencePieceProcessor(contentsOf: directory.appendingPathComponent(model + ".model"))
         #expect(processor.model.pieces.contains { $0.type == .unused })
         let lines = try Fixtures.lines(directory.appendingPathComponent("expected.jsonl")).dropFirst()
-        #expect(lines.count == 1500)
+        try #require(lines.count == 1500 && Fixtures.corpus.count == Fixtures.corpusCount)
         var mismatches = 0
         for (text, line) in zip(Fixtures.corpus, lines) {
             let row = try #require(try JSONSerialization.jsonObject(with: line) as? [String: [Int]])
@@ -92,7 +92,7 @@ struct NormalizationVariantTests {
         let directory = Fixtures.root.appendingPathComponent("variants")
         let processor = try SentencePieceProcessor(contentsOf: directory.appendingPathComponent(model + ".model"))
         let lines = try Fixtures.lines(directory.appendingPathComponent("expected.jsonl")).dropFirst()
-        #expect(lines.count == 1500)
+        try #require(lines.count == 1500 && Fixtures.corpus.count == Fixtures.corpusCount)
         var mismatches = 0, decodes = 0
         for (text, line) in zip(Fixtures.corpus, lines) {
             // JSONDecoder, not JSONSerialization: the latter drops a leading U+FEFF from strings.

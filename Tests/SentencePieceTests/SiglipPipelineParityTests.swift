@@ -14,7 +14,7 @@ struct SiglipPipelineParityTests {
         let tokenizer = try SiglipTokenizer(directory: Fixtures.root.appendingPathComponent(model), maxLength: maxLength)
         #expect(tokenizer.pipeline == (reference == "v2" ? .siglip2 : .siglip))
         let (pad, rows) = try Fixtures.expected(model)
-        try #require(rows.count == Fixtures.corpus.count)
+        try #require(Fixtures.corpus.count == Fixtures.corpusCount && rows.count == Fixtures.corpus.count)
         var mismatches = 0
         for (text, row) in zip(Fixtures.corpus, rows) {
             let stored = reference == "hf64" ? row.hf64 : reference == "hf16" ? row.hf16 : row.v2
@@ -34,6 +34,7 @@ struct SiglipPipelineParityTests {
     func tokensMatchTransformersTokenize(model: String) throws {
         let tokenizer = try SiglipTokenizer(directory: Fixtures.root.appendingPathComponent(model), maxLength: 64)
         let (_, rows) = try Fixtures.expected(model)
+        try #require(Fixtures.corpus.count == Fixtures.corpusCount && rows.count == Fixtures.corpus.count)
         var checked = 0, mismatches = 0
         for (text, row) in zip(Fixtures.corpus, rows) {
             guard let want = row.tok else { continue }
@@ -62,7 +63,7 @@ struct SiglipConfigVariantTests {
         }
         let tokenizer = try SiglipTokenizer(directory: directory, maxLength: 64)
         let lines = try Fixtures.lines(variant.appendingPathComponent("expected.jsonl")).dropFirst()
-        #expect(lines.count == 1500)
+        try #require(lines.count == 1500 && Fixtures.corpus.count == Fixtures.corpusCount)
         var mismatches = 0
         for (text, line) in zip(Fixtures.corpus, lines) {
             let want = Fixtures.padded(try #require(try JSONDecoder().decode([String: [Int32]].self, from: line)["hf64"]),

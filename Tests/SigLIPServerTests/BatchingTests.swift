@@ -17,10 +17,11 @@ struct BatchingTests {
         let photo = try Fixtures.photo(0).base64EncodedString()
         try await withServer(config) { client, _ in
             let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<8 { group.addTask { try await client.post("/v1/embeddings", json: ["images": [photo]]).0 } }
-                for try await status in group { #expect(status == .ok) }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
+            #expect(statuses == Array(repeating: HTTPResponse.Status.ok, count: 8))
             // A full batch does not wait out max-wait.
             #expect(start.duration(to: .now) < .seconds(2))
             try await client.execute(uri: "/metrics", method: .get) { response in
@@ -45,6 +46,7 @@ struct BatchingTests {
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
+            #expect(statuses.count == 24)
             let refused = statuses.filter { $0.0 == .serviceUnavailable }
             #expect(refused.count >= 20, "24 concurrent requests into a queue of 2 must overflow")
             #expect(refused.allSatisfy { $0.1 == "1" })

@@ -11,34 +11,56 @@ final class LiveServer: @unchecked Sendable {
     let port: Int
     private let output = Pipe()
 
-    /// Starts the server with `arguments` after `serve --model <tiny> --port 0` and waits for its port.
+    /// How long any one wait on the server may take before the test fails instead of hanging.
+    static let timeout: TimeInterval = 60
+    private let exited = DispatchSemaphore(value: 0)
+    private let printed = Printed()
+
+    /// Starts the server with `arguments` after `serve --model <tiny> --port 0` and waits (bounded) for its port.
     init(_ arguments: [String]) throws {
         process.executableURL = Self.binary
         process.arguments = ["serve", "--model", Fixtures.model.path, "--port", "0"] + arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        let deadline = Date(timeIntervalSinceNow: 60)
-        while !text.contains("\n"), Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
+        let exitSignal = self.exited, printed = self.printed
+        process.terminationHandler = { _ in exitSignal.signal() }
+        // Drained on Foundation's reader thread for the server's whole life, so a blocking read can never hang the
+        // test and a chatty server never blocks on a full pipe.
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            printed.append(chunk)
+            if chunk.isEmpty { handle.readabilityHandler = nil }   // end of file: the server closed its output
         }
+        try process.run()
+        let deadline = Date(timeIntervalSinceNow: Self.timeout)
+        while !printed.text.contains("\n"), !printed.closed, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let text = printed.text
         guard let range = text.range(of: #"listening on http://[^:]+:(\d+)"#, options: .regularExpression),
               let port = Int(text[range].split(separator: ":").last ?? "") else {
-            process.terminate()
-            throw LiveError("server did not start: \(text)")
+            kill(process.processIdentifier, SIGKILL)
+            output.fileHandleForReading.readabilityHandler = nil
+            throw LiveError(Date() < deadline ? "server did not start: \(text)" : "server printed no port within \(Int(Self.timeout)) s: \(text)")
         }
         self.port = port
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        output.fileHandleForReading.readabilityHandler = nil
+    }
 
-    /// Sends SIGTERM and waits for the exit status.
+    /// Waits at most `timeout` seconds for the process to exit; if it has not, kills it and returns false.
+    func waitForExit(timeout: TimeInterval = LiveServer.timeout) -> Bool {
+        if exited.wait(timeout: .now() + timeout) == .success { exited.signal(); return true }
+        kill(process.processIdentifier, SIGKILL)
+        _ = exited.wait(timeout: .now() + 10)
+        return false
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the exit status; -1 if the server had to be killed.
     func terminate() -> Int32 {
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        guard waitForExit() else { return -1 }
         return process.terminationStatus
     }
 
@@ -54,8 +76,10 @@ final class LiveServer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard ok == 0 else { close(fd); throw LiveError("connection refused") }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        // Neither a silent server nor one that stops reading can hold a test past the timeout.
+        var timeout = timeval(tv_sec: Int(Self.timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
     }
 
@@ -71,11 +95,13 @@ final class LiveServer: @unchecked Sendable {
         }
     }
 
-    /// Reads until the server closes the connection; returns status and body.
+    /// Reads until the server closes the connection (or the timeout passes: then whatever arrived, which fails
+    /// the caller's status check); returns status and body.
     static func readResponse(_ fd: Int32) -> (status: Int, headers: String, body: Data) {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n <= 0 { break }
             data.append(contentsOf: buffer[0..<n])
@@ -115,6 +141,15 @@ final class LiveServer: @unchecked Sendable {
     }
 
     var healthy: Bool { (try? request("GET", "/healthz").status) == 200 }
+}
+
+/// What the server printed so far, appended from Foundation's reader thread.
+final class Printed: @unchecked Sendable {
+    private var data = Data(), ended = false
+    private let lock = NSLock()
+    func append(_ chunk: Data) { lock.lock(); if chunk.isEmpty { ended = true } else { data += chunk }; lock.unlock() }
+    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    var closed: Bool { lock.lock(); defer { lock.unlock() }; return ended }
 }
 
 struct LiveError: Error, CustomStringConvertible {

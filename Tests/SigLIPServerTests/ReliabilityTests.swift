@@ -76,28 +76,44 @@ struct ReliabilityTests {
         // Every fixture image is a distinct upload; four clients add them one per request until refused.
         let files = try FileManager.default.contentsOfDirectory(at: Fixtures.images, includingPropertiesForKeys: nil)
             .filter { ["jpg", "png", "gif", "webp"].contains($0.pathExtension) }.sorted { $0.path < $1.path }
+        try #require(files.count > 50)
         let acknowledged = Acknowledged()
         let group = DispatchGroup()
         for client in 0..<4 {
             DispatchQueue.global().async(group: group) {
                 for (i, file) in files.enumerated() where i % 4 == client {
-                    guard let data = try? Data(contentsOf: file),
-                          let response = try? server.request("POST", "/v1/index", contentType: "multipart/form-data; boundary=zz",
-                                                             body: multipartBody([("images", "f", data)], boundary: "zz")) else { return }
+                    guard let data = try? Data(contentsOf: file) else { return }
+                    acknowledged.started()
+                    defer { acknowledged.finished() }
+                    guard let response = try? server.request("POST", "/v1/index", contentType: "multipart/form-data; boundary=zz",
+                                                             body: multipartBody([("images", "f", data)], boundary: "zz")) else {
+                        acknowledged.refused()   // no connection: the server is going away
+                        return
+                    }
                     if response.status == 200, let body = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
                         for item in body["items"] as? [[String: Any]] ?? [] { if let id = item["id"] as? Int { acknowledged.add(Int64(id)) } }
                     } else if response.status == 0 || response.status == 503 {
+                        acknowledged.refused()
                         return   // the server is going away
                     }
                 }
             }
         }
-        // Let some additions through, then ask the server to stop while requests are in flight.
-        while acknowledged.count < 10 { Thread.sleep(forTimeInterval: 0.01) }
+        // Let some additions through, then ask the server to stop while an addition is in flight (bounded waits:
+        // a server that stops acknowledging fails the test instead of hanging it).
+        let deadline = Date(timeIntervalSinceNow: LiveServer.timeout)
+        while (acknowledged.count < 10 || acknowledged.inFlight == 0), Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        let inFlightAtSignal = acknowledged.inFlight, acknowledgedAtSignal = acknowledged.count
         kill(server.process.processIdentifier, SIGTERM)
-        server.process.waitUntilExit()
-        group.wait()
+        try #require(acknowledgedAtSignal >= 10, "only \(acknowledgedAtSignal) additions acknowledged in \(Int(LiveServer.timeout)) s")
+        #expect(server.waitForExit(), "the server did not exit within \(Int(LiveServer.timeout)) s of SIGTERM")
+        #expect(group.wait(timeout: .now() + LiveServer.timeout) == .success, "clients still waiting after the server exited")
         #expect(server.process.terminationStatus == 0)
+        // Not vacuous: the signal came while an addition was in flight and before the uploads ran out, so
+        // shutdown really cut additions short.
+        #expect(inFlightAtSignal > 0)
+        #expect(acknowledged.refusals > 0, "no addition was refused: SIGTERM came after the work was done")
+        #expect(acknowledged.count < files.count)
         let stored = try SiglipIndex(directory: index)
         let ids = acknowledged.ids
         #expect(ids.count >= 10)
@@ -106,11 +122,17 @@ struct ReliabilityTests {
     }
 }
 
-/// Ids the server acknowledged, collected from several client threads.
+/// Ids the server acknowledged, requests in flight and requests refused, collected from several client threads.
 final class Acknowledged: @unchecked Sendable {
     private var set = Set<Int64>()
+    private var running = 0, refusedCount = 0
     private let lock = NSLock()
     func add(_ id: Int64) { lock.lock(); set.insert(id); lock.unlock() }
+    func started() { lock.lock(); running += 1; lock.unlock() }
+    func finished() { lock.lock(); running -= 1; lock.unlock() }
+    func refused() { lock.lock(); refusedCount += 1; lock.unlock() }
+    var inFlight: Int { lock.lock(); defer { lock.unlock() }; return running }
+    var refusals: Int { lock.lock(); defer { lock.unlock() }; return refusedCount }
     var count: Int { lock.lock(); defer { lock.unlock() }; return set.count }
     var ids: Set<Int64> { lock.lock(); defer { lock.unlock() }; return set }
 }

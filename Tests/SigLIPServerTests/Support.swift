@@ -26,11 +26,55 @@ func testConfiguration(index: Bool = true, _ change: (inout ServerConfiguration)
     return c
 }
 
-/// Runs `body` against a server for `configuration` through Hummingbird's in-process router client.
-func withServer<T: Sendable>(_ configuration: ServerConfiguration, _ body: @Sendable (any TestClientProtocol, SiglipServer) async throws -> T) async throws -> T {
+/// How long one in-process server session may take before the test fails instead of hanging (the slowest
+/// session, the OpenAPI probe of every route, takes a few seconds).
+let serverTimeout: Duration = .seconds(120)
+
+/// Runs `body` against a server for `configuration` through Hummingbird's in-process router client; throws
+/// `TimedOut` if the session is not over within `serverTimeout`.
+func withServer<T: Sendable>(_ configuration: ServerConfiguration,
+                             _ body: @escaping @Sendable (any TestClientProtocol, SiglipServer) async throws -> T) async throws -> T {
     let server = try SiglipServer(configuration: configuration)
     defer { if let index = configuration.index { try? FileManager.default.removeItem(at: index) } }
-    return try await server.application().test(.router) { client in try await body(client, server) }
+    return try await withTimeout(serverTimeout) { try await server.application().test(.router) { client in try await body(client, server) } }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "timed out after \(limit)" }
+}
+
+/// The result of `work`, or `TimedOut` once `limit` has passed. The work is cancelled then, and the caller is
+/// released even if the work ignores cancellation (a structured task group would wait for it).
+func withTimeout<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    let once = Once<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        once.continuation = continuation
+        let timer = Task { try await Task.sleep(for: limit) }
+        let worker = Task {
+            do { once.finish(.success(try await work())) } catch { once.finish(.failure(error)) }
+            timer.cancel()
+        }
+        Task {
+            if (try? await timer.value) != nil, once.finish(.failure(TimedOut(limit: limit))) { worker.cancel() }
+        }
+    }
+}
+
+/// Resumes a continuation with the first result offered and ignores later ones.
+final class Once<T: Sendable>: @unchecked Sendable {
+    var continuation: CheckedContinuation<T, any Error>?
+    private let lock = NSLock()
+
+    /// Returns whether this result was the first.
+    @discardableResult func finish(_ result: Result<T, any Error>) -> Bool {
+        lock.lock()
+        let c = continuation
+        continuation = nil
+        lock.unlock()
+        c?.resume(with: result)
+        return c != nil
+    }
 }
 
 extension TestClientProtocol {

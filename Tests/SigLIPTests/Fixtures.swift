@@ -27,7 +27,7 @@ enum Fixtures {
 
 /// Largest |a − b| over the largest |b|, row by row; the worst row is returned.
 func maxRelativeRowError(_ actual: Tensor, _ expected: Tensor) -> Float {
-    precondition(actual.count == expected.count, "sizes differ: \(actual.shape) vs \(expected.shape)")
+    precondition(actual.count == expected.count && expected.count > 0, "sizes differ or empty: \(actual.shape) vs \(expected.shape)")
     let n = expected.columns
     var worst: Float = 0
     for r in 0..<expected.rows {
@@ -43,23 +43,42 @@ func maxRelativeRowError(_ actual: Tensor, _ expected: Tensor) -> Float {
 
 /// Largest |a − b| over all elements.
 func maxAbsoluteError(_ actual: Tensor, _ expected: Tensor) -> Float {
-    precondition(actual.count == expected.count, "sizes differ: \(actual.shape) vs \(expected.shape)")
+    precondition(actual.count == expected.count && expected.count > 0, "sizes differ or empty: \(actual.shape) vs \(expected.shape)")
     var worst: Float = 0
     for i in 0..<expected.count { worst = max(worst, abs(actual.data[i] - expected.data[i])) }
     return worst
 }
 
-/// The smallest cosine between corresponding rows.
-func minRowCosine(_ a: Tensor, _ b: Tensor) -> Float {
+/// The largest 1 − cosine between corresponding rows, in double precision so distances below fp32's ulp at 1 show.
+func maxRowCosineDistance(_ a: Tensor, _ b: Tensor) -> Double {
+    precondition(a.shape == b.shape, "shapes differ: \(a.shape) vs \(b.shape)")
     let n = a.columns
-    var worst: Float = 1
+    var worst: Double = 0
     for r in 0..<a.rows {
         var dot: Double = 0, na: Double = 0, nb: Double = 0
         for j in 0..<n {
             let x = Double(a.data[r * n + j]), y = Double(b.data[r * n + j])
             dot += x * y; na += x * x; nb += y * y
         }
-        worst = min(worst, Float(dot / (na.squareRoot() * nb.squareRoot())))
+        worst = max(worst, 1 - dot / (na.squareRoot() * nb.squareRoot()))
     }
     return worst
+}
+
+extension Fixtures {
+    /// A scratch copy of fixture `model` whose `<tower>_config` has `key` set to `value`: a checkpoint as a
+    /// config bug would misread it. The caller removes the directory.
+    static func copy(_ model: String, tower: String, setting key: String, to value: Any) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siglip-mutated-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.model(model), to: dir)
+        let url = dir.appendingPathComponent("config.json")
+        guard var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
+              var section = json["\(tower)_config"] as? [String: Any], section[key] != nil else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        section[key] = value
+        json["\(tower)_config"] = section
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        return dir
+    }
 }

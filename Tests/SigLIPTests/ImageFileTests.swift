@@ -17,6 +17,7 @@ struct ImageFileTests {
         let pipeline = try SiglipPipeline(directory: Fixtures.model(model))
         let pixels = try pipeline.pixelValues(for: try files(model)).map { try $0.get() }
         let expected = try Fixtures.tensor(model, "image_files_pixel_values")
+        try #require(!pixels.isEmpty && pixels.count == expected.shape[0])
         #expect(maxAbsoluteError(Tensor.concatenatingRows(pixels.map { $0.reshaped([1, $0.count]) }), expected) == 0)
     }
 
@@ -26,8 +27,10 @@ struct ImageFileTests {
         let expected = try Fixtures.tensor(model, "image_files_embeds_raw")
         for batchSize in [1, 3, 16] {
             let rows = try pipeline.imageEmbeddings(for: try files(model), batchSize: batchSize, normalized: false).map { try $0.get() }
-            let ours = Tensor(shape: expected.shape, values: rows.flatMap { $0 })
-            #expect(maxRelativeRowError(ours, expected) <= Tolerance.relative, "batch size \(batchSize)")
+            try #require(rows.count == expected.shape[0] && rows.allSatisfy { $0.count == expected.shape[1] })
+            let error = maxRelativeRowError(Tensor(shape: expected.shape, values: rows.flatMap { $0 }), expected)
+            print("parity \(model) image files batch \(batchSize): \(error)")
+            #expect(error <= Tolerance.relative, "batch size \(batchSize)")
         }
     }
 
@@ -41,6 +44,7 @@ struct ImageFileTests {
             rows += try batch.map { try $0.get() }
         }
         #expect(starts == Array(stride(from: 0, to: expected.shape[0], by: 2)))
+        try #require(expected.shape[0] > 2 && rows.count == expected.shape[0] && rows.allSatisfy { $0.count == expected.shape[1] })
         #expect(maxRelativeRowError(Tensor(shape: expected.shape, values: rows.flatMap { $0 }), expected) <= Tolerance.relative)
     }
 
@@ -73,6 +77,7 @@ struct NoResizeTests {
         #expect(pixels[1].shape == [3, 300, 451])
         // Different sizes cannot share a batch; each still embeds (position embeddings interpolated).
         let embeddings = try pipeline.imageEmbeddings(for: files).map { try $0.get() }
+        #expect(embeddings.count == 2)
         #expect(embeddings.allSatisfy { $0.count == 64 })
     }
 }

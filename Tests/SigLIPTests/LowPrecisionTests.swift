@@ -27,6 +27,7 @@ struct LowPrecisionTests {
     }
 
     func cosine(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count && !a.isEmpty, "embedding sizes \(a.count) and \(b.count)")
         var dot: Double = 0, na: Double = 0, nb: Double = 0
         for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
         return Float(dot / (na * nb).squareRoot())
@@ -36,7 +37,7 @@ struct LowPrecisionTests {
         let url = Fixtures.model(model)
         let reference = try embeddings(try SiglipPipeline(directory: url))
         let ours = try embeddings(try SiglipPipeline(directory: url, precision: precision))
-        #expect(reference.count == ours.count && reference.count > 50)
+        try #require(reference.count == ours.count && reference.count > 50)
         #expect(zip(reference, ours).allSatisfy { $0.0 == $1.0 })
         return zip(reference, ours).map { cosine($0.1, $1.1) }.min() ?? 0
     }
@@ -60,8 +61,10 @@ struct LowPrecisionTests {
         let url = Fixtures.model(model)
         let texts = try JSONDecoder().decode([String].self, from: Data(contentsOf: url.appendingPathComponent("expected/texts.json")))
         let reference = try SiglipPipeline(directory: url).textEmbeddings(for: texts).map { try $0.get() }
+        try #require(!reference.isEmpty && reference.count == texts.count)
         for (precision, bound) in [(Precision.bf16, Self.bf16Cosine), (.int8, Self.int8Cosine)] {
             let ours = try SiglipPipeline(directory: url, precision: precision).textEmbeddings(for: texts).map { try $0.get() }
+            try #require(ours.count == reference.count)
             let worst = zip(reference, ours).map { cosine($0, $1) }.min() ?? 0
             print("\(precision) \(model): worst text cosine to fp32 \(worst)")
             #expect(worst >= bound, "\(precision)")
@@ -75,9 +78,12 @@ struct LowPrecisionTests {
             try p.classify(images: files, labels: Self.labels).map { (try? $0.get())?.first?.label }
         }
         let reference = try top1(try SiglipPipeline(directory: url))
+        try #require(reference.count == files.count)
         for precision in [Precision.bf16, .int8] {
             let ours = try top1(try SiglipPipeline(directory: url, precision: precision))
+            try #require(ours.count == reference.count)
             let scored = zip(reference, ours).filter { $0.0 != nil }
+            #expect(scored.count > 50, "fp32 classified only \(scored.count) fixture images")
             let agree = scored.filter { $0.0 == $0.1 }.count
             print("\(precision) zero-shot top-1 agrees with fp32 on \(agree) of \(scored.count) fixture images")
             #expect(Double(agree) >= 0.9 * Double(scored.count), "\(precision)")
@@ -92,9 +98,10 @@ struct LowPrecisionTests {
         defer { LowPrecisionKernels.forcePortable = false }
         let slowBF16 = try SiglipPipeline(directory: url, precision: .bf16), slowInt8 = try SiglipPipeline(directory: url, precision: .int8)
         let a = try embeddings(fastBF16), b = try embeddings(slowBF16)
+        try #require(a.count == b.count && a.count > 50)
         #expect(zip(a, b).allSatisfy { cosine($0.1, $1.1) >= 0.999999 })
         let c = try embeddings(fastInt8), d = try embeddings(slowInt8)
+        try #require(c.count == d.count && c.count > 50)
         #expect(zip(c, d).allSatisfy { $0.1 == $1.1 })
-        #expect(!a.isEmpty && !c.isEmpty)
     }
 }

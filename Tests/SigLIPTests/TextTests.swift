@@ -25,7 +25,10 @@ struct TextTests {
         let expected = try Fixtures.tensor(model, "texts_embeds_raw")
         for batchSize in [1, 4, 64] {
             let rows = try pipeline.textEmbeddings(for: try texts(model), batchSize: batchSize, normalized: false).map { try $0.get() }
-            #expect(maxRelativeRowError(Tensor(shape: expected.shape, values: rows.flatMap { $0 }), expected) <= Tolerance.relative)
+            try #require(rows.count == expected.shape[0] && rows.allSatisfy { $0.count == expected.shape[1] })
+            let error = maxRelativeRowError(Tensor(shape: expected.shape, values: rows.flatMap { $0 }), expected)
+            print("parity \(model) texts batch \(batchSize): \(error)")
+            #expect(error <= Tolerance.relative)
         }
     }
 
@@ -37,11 +40,16 @@ struct TextTests {
             .map { Fixtures.root.appendingPathComponent("images/files/\($0)") }
         let expected = try Fixtures.tensor(model, "zero_shot_logits")
         let results = try pipeline.classify(images: files, labels: labels, template: "{}")
+        try #require(!files.isEmpty && !labels.isEmpty && results.count == files.count && expected.count == files.count * labels.count)
+        var worst: Float = 0
+        defer { print("parity \(model) zero-shot logits: \(worst)") }
         for (i, result) in results.enumerated() {
             let scores = try result.get()
+            #expect(scores.count == labels.count)
             #expect(scores.map(\.probability) == scores.map(\.probability).sorted(by: >))
             for (j, label) in labels.enumerated() {
                 let score = try #require(scores.first { $0.label == label })
+                worst = max(worst, abs(score.logit - expected[i * labels.count + j]))
                 #expect(abs(score.logit - expected[i * labels.count + j]) <= Tolerance.logits)
                 #expect(abs(score.probability - 1 / (1 + Foundation.exp(-score.logit))) <= 1e-6)
             }

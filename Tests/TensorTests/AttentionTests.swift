@@ -66,6 +66,7 @@ struct AttentionTests {
         #expect(bicubicResize(grid, height: 4, width: 4, channels: 3, newHeight: 4, newWidth: 4).scalars == grid.scalars)
         let constant = Tensor(shape: [9, 2], values: Array(repeating: 0.75, count: 18))
         let resized = bicubicResize(constant, height: 3, width: 3, channels: 2, newHeight: 7, newWidth: 5)
+        #expect(resized.count == 7 * 5 * 2)
         #expect(resized.scalars.allSatisfy { abs($0 - 0.75) < 1e-6 })
     }
 

@@ -26,8 +26,10 @@ func referenceLinear(_ x: Tensor, _ w: Tensor, _ b: Tensor?) -> [Double] {
     return y
 }
 
+/// Largest |a − b|; a size mismatch (which `zip` would hide by truncating) or an empty pair counts as infinitely far.
 func maxDifference(_ a: Tensor, _ b: [Double]) -> Double {
-    zip(a.scalars, b).map { abs(Double($0) - $1) }.max() ?? 0
+    guard a.count == b.count, !b.isEmpty else { return .infinity }
+    return zip(a.scalars, b).map { abs(Double($0) - $1) }.max() ?? .infinity
 }
 
 @Suite("Kernels against their textbook definitions")

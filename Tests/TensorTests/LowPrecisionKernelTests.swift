@@ -27,6 +27,7 @@ struct LowPrecisionKernelTests {
         let exact = referenceLinear(x, w, b), magnitude = magnitudeSums(x, w)
         for portable in [false, true] {
             let y = linear(x, weight: w, bias: b, packed: PackedWeight(w, precision: .bf16, portable: portable))
+            #expect(y.count == m * n)
             // The only error left against the rounded operands is fp32 summation: k additions of terms ≤ Σ|x||w|.
             for (i, v) in y.scalars.enumerated() {
                 #expect(abs(Double(v) - rounded[i]) <= Double(k + 1) * 0x1p-24 * (magnitude[i] + 1), "portable \(portable) at \(i)")

@@ -27,6 +27,7 @@ struct TopKTests {
             #expect(hits.count == queries)
             for (i, list) in hits.enumerated() {
                 let q = Array(qs[i * d..<(i + 1) * d])
+                #expect(list.count == k)
                 #expect(list.map(\.row) == reference(q, db, rows: rows, d: d, k: k, allowed: mask))
                 for hit in list {
                     let exact = (0..<d).reduce(Float(0)) { $0 + q[$1] * db[hit.row * d + $1] }
@@ -43,6 +44,7 @@ struct TopKTests {
             topInnerProducts(queries: qp.baseAddress!, queryCount: 1, database: b.baseAddress!, rows: 5, dimension: 4, k: 8)
         } }
         #expect(hits[0].map(\.row) == [0, 1, 2, 3, 4])
+        #expect(hits.count == 1 && hits[0].count == 5)
         #expect(hits[0].allSatisfy { $0.score == 0.5 })
         let none = q.withUnsafeBufferPointer { qp in db.withUnsafeBufferPointer { b in
             topInnerProducts(queries: qp.baseAddress!, queryCount: 1, database: b.baseAddress!, rows: 5, dimension: 4, k: 0)
