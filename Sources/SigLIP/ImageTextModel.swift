@@ -1,0 +1,78 @@
+import Foundation
+import Tensor
+
+/// How a model family turns zero-shot logits into probabilities.
+public enum ZeroShotActivation: String, Sendable, Codable {
+    /// SigLIP: each label independently, `sigmoid(exp(t)·cos + b)`; probabilities need not sum to 1.
+    case sigmoid
+    /// CLIP: a softmax over the labels of one image, `softmax(exp(t)·cos)`.
+    case softmax
+}
+
+/// An image–text embedding model with its input pipelines: files and strings in, one embedding (or error) per
+/// input out. SigLIP, SigLIP 2 and CLIP conform, so evaluation, search and zero-shot work with any of them.
+public protocol ImageTextModel: AnyObject, Sendable {
+    /// The checkpoint directory the model was loaded from.
+    var directory: URL { get }
+    /// The length of one embedding.
+    var embeddingSize: Int { get }
+    /// The family's zero-shot activation.
+    var zeroShotActivation: ZeroShotActivation { get }
+    /// The zero-shot logit for a cosine similarity: `exp(t)·cos + b` (CLIP has no bias).
+    func logit(cosine: Float) -> Float
+    /// Text embeddings for strings, `batchSize` at a time, tokenised as the reference tokenises them.
+    func textEmbeddings(for texts: [String], batchSize: Int, normalized: Bool) -> [Result<[Float], Error>]
+    /// Image embeddings for image files, `batchSize` at a time; `side` runs the model at another square size.
+    func imageEmbeddings(for urls: [URL], batchSize: Int, side: Int?, normalized: Bool) -> [Result<[Float], Error>]
+}
+
+extension ImageTextModel {
+    /// Zero-shot scores of one image embedding against label embeddings, highest probability first.
+    public func zeroShotScores(image: [Float], labels: [String], labelEmbeddings: [[Float]]) -> [ZeroShotScore] {
+        precondition(labels.count == labelEmbeddings.count, "one embedding per label")
+        let logits = labelEmbeddings.map { text in logit(cosine: zip(image, text).reduce(0) { $0 + $1.0 * $1.1 }) }
+        let probabilities: [Float]
+        switch zeroShotActivation {
+        case .sigmoid: probabilities = logits.map(sigmoid)
+        case .softmax:
+            let top = logits.max() ?? 0
+            let exps = logits.map { Foundation.exp($0 - top) }
+            let total = exps.reduce(0, +)
+            probabilities = exps.map { $0 / total }
+        }
+        return zip(labels, zip(logits, probabilities))
+            .map { ZeroShotScore(label: $0, logit: $1.0, probability: $1.1) }
+            .sorted { $0.probability > $1.probability }
+    }
+}
+
+extension SiglipPipeline: ImageTextModel {
+    /// The checkpoint directory.
+    public var directory: URL { model.directory }
+    /// The shared embedding width of both towers.
+    public var embeddingSize: Int { model.config.vision.hiddenSize }
+    /// SigLIP scores labels independently.
+    public var zeroShotActivation: ZeroShotActivation { .sigmoid }
+    /// `exp(logit_scale)·cos + logit_bias`.
+    public func logit(cosine: Float) -> Float { Foundation.exp(model.logitScale) * cosine + model.logitBias }
+}
+
+/// The `model_type` of a checkpoint directory's `config.json`, or nil when it has none.
+public func modelType(ofCheckpoint directory: URL) throws -> String? {
+    let url = directory.appendingPathComponent("config.json")
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+        throw SiglipError("\(url.path): cannot read the model config (\(error.localizedDescription))")
+    }
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw SiglipError("\(url.path): not a JSON object")
+    }
+    return object["model_type"] as? String
+}
+
+/// Loads any supported image–text checkpoint, choosing the family by its `config.json`'s `model_type`.
+public func loadImageTextModel(directory: URL, precision: Precision = .fp32) throws -> any ImageTextModel {
+    switch try modelType(ofCheckpoint: directory) {
+    default: return try SiglipPipeline(directory: directory, precision: precision)
+    }
+}
