@@ -37,6 +37,7 @@ fixtures: $(PYTHON)
 	$(PYTHON) scripts/fixtures/images.py Tests/Fixtures/images
 	$(PYTHON) scripts/fixtures/configs.py Tests/Fixtures/configs
 	$(PYTHON) scripts/fixtures/models.py Tests/Fixtures/models
+	$(PYTHON) scripts/fixtures/naflex.py Tests/Fixtures/models
 	$(PYTHON) scripts/fixtures/training.py Tests/Fixtures/training
 
 # Builds a random-init checkpoint with google/siglip-base-patch16-224's geometry and compares us with the reference.

@@ -27,12 +27,13 @@ package struct SelfAttention {
         self.heads = heads
     }
 
-    /// `residual += out_proj(attention(x))` for `batch` sequences of `length` rows each.
-    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, addingInto residual: Tensor) {
+    /// `residual += out_proj(attention(x))` for `batch` sequences of `length` rows each; with `keyLengths`, item `b`
+    /// attends only to its first `keyLengths[b]` rows (NaFlex padding).
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, keyLengths: [Int]? = nil, addingInto residual: Tensor) {
         let d = x.columns
         let projected = qkv(x)
         let mixed = attention(query: projected.columns(0..<d), key: projected.columns(d..<2 * d), value: projected.columns(2 * d..<3 * d),
-                              batch: batch, queryLength: length, keyLength: length, heads: heads)
+                              batch: batch, queryLength: length, keyLength: length, heads: heads, keyLengths: keyLengths)
         outProj(mixed, epilogue: .addInto(residual))
     }
 }
@@ -51,9 +52,9 @@ package struct EncoderLayer {
         mlp = try MLP(w.scope("mlp"), width: s.width, intermediate: s.intermediate, activation: s.activation)
     }
 
-    /// `x = x + Attn(LN1(x)); x = x + MLP(LN2(x))`, updating `x` in place.
-    package func callAsFunction(_ x: Tensor, batch: Int, length: Int) {
-        selfAttn(layerNorm1(x), batch: batch, length: length, addingInto: x)
+    /// `x = x + Attn(LN1(x)); x = x + MLP(LN2(x))`, updating `x` in place; `keyLengths` masks padding keys.
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, keyLengths: [Int]? = nil) {
+        selfAttn(layerNorm1(x), batch: batch, length: length, keyLengths: keyLengths, addingInto: x)
         mlp(layerNorm2(x), addingInto: x)
     }
 }
@@ -67,10 +68,11 @@ package struct Encoder {
     }
 
     /// Runs every layer over `x` in place; `observe` sees the input and each layer's output (copies).
-    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, observe: ((Tensor) -> Void)? = nil) {
+    /// `keyLengths` (NaFlex) masks each item's padding keys in every layer.
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, keyLengths: [Int]? = nil, observe: ((Tensor) -> Void)? = nil) {
         observe?(x.copy())
         for layer in layers {
-            layer(x, batch: batch, length: length)
+            layer(x, batch: batch, length: length, keyLengths: keyLengths)
             observe?(x.copy())
         }
     }

@@ -71,8 +71,10 @@ public func modelType(ofCheckpoint directory: URL) throws -> String? {
 }
 
 /// Loads any supported image–text checkpoint, choosing the family by its `config.json`'s `model_type`.
-public func loadImageTextModel(directory: URL, precision: Precision = .fp32) throws -> any ImageTextModel {
+/// `maxNumPatches` overrides a NaFlex checkpoint's `max_num_patches` (other families ignore it).
+public func loadImageTextModel(directory: URL, precision: Precision = .fp32, maxNumPatches: Int? = nil) throws -> any ImageTextModel {
     switch try modelType(ofCheckpoint: directory) {
+    case "siglip2": return try Siglip2Pipeline(directory: directory, precision: precision, maxNumPatches: maxNumPatches)
     default: return try SiglipPipeline(directory: directory, precision: precision)
     }
 }

@@ -42,7 +42,7 @@ extension SiglipConfig.TextConfig: Decodable {
 extension SiglipConfig.VisionConfig: Decodable {
     private enum Keys: String, CodingKey {
         case hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, num_channels, image_size,
-             patch_size, hidden_act, layer_norm_eps, vision_use_head
+             patch_size, hidden_act, layer_norm_eps, vision_use_head, num_patches
     }
 
     public init(from decoder: Decoder) throws {
@@ -58,6 +58,7 @@ extension SiglipConfig.VisionConfig: Decodable {
         hiddenAct = try c.decodeIfPresent(String.self, forKey: .hidden_act) ?? hiddenAct
         layerNormEps = try c.decodeIfPresent(Float.self, forKey: .layer_norm_eps) ?? layerNormEps
         visionUseHead = try c.decodeIfPresent(Bool.self, forKey: .vision_use_head) ?? visionUseHead
+        numPatches = try c.decodeIfPresent(Int.self, forKey: .num_patches)
     }
 
     /// A square size given as an integer or as an `[h, w]` pair with h = w (non-square is not a SigLIP shape).

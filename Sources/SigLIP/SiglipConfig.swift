@@ -3,8 +3,9 @@ import Tensor
 
 /// The architecture of a SigLIP checkpoint, read from its `config.json` with the reference's defaults.
 ///
-/// Covers every released SigLIP v1 checkpoint and the fixed-resolution SigLIP 2 ones (`model_type` "siglip").
-/// Fields the file omits take `transformers`' defaults, which are google/siglip-base-patch16-224's.
+/// Covers every released SigLIP v1 checkpoint, the fixed-resolution SigLIP 2 ones (`model_type` "siglip") and
+/// the SigLIP 2 NaFlex ones (`model_type` "siglip2", where `vision.numPatches` is set). Fields the file omits
+/// take `transformers`' defaults, which are google/siglip-base-patch16-224's.
 public struct SiglipConfig: Sendable, Equatable {
     /// The text tower's shape.
     public var text: TextConfig
@@ -65,12 +66,19 @@ public struct SiglipConfig: Sendable, Equatable {
         public var layerNormEps: Float = 1e-6
         /// Whether the tower ends in the attention-pooling head (all released checkpoints do).
         public var visionUseHead = true
+        /// NaFlex only (`model_type` "siglip2"): `num_patches`, the rows of the square position table, which is
+        /// resized to each image's patch grid. Nil for fixed-resolution checkpoints, whose table is `image_size`'s.
+        public var numPatches: Int?
 
         /// The defaults of `transformers`' `SiglipVisionConfig` (base-patch16-224).
         public init() {}
 
-        /// Patches along each side at the native resolution (`imageSize / patchSize`, remainder dropped).
-        public var gridSize: Int { imageSize / patchSize }
+        /// Whether this is a NaFlex tower (variable resolution and aspect ratio).
+        public var isNaFlex: Bool { numPatches != nil }
+
+        /// Patches along each side of the position table: `imageSize / patchSize` (remainder dropped), or
+        /// `√numPatches` for NaFlex.
+        public var gridSize: Int { numPatches.map { Int(Double($0).squareRoot().rounded()) } ?? imageSize / patchSize }
 
         /// Multiply–adds ×2 of one image through the tower at the native resolution: patch embedding, the
         /// encoder's projections, MLPs and attention products, and the pooling head (35.4 G for base-224).
@@ -107,14 +115,14 @@ public struct SiglipConfig: Sendable, Equatable {
         } catch {
             throw SiglipError("\(source): not a valid model config (\(Self.describe(error)))")
         }
+        var vision = raw.vision ?? VisionConfig()
         switch raw.modelType {
-        case "siglip": break
-        case "siglip2":
-            throw SiglipError("\(source): model_type 'siglip2' (SigLIP 2 NaFlex, variable resolution) is not supported; the fixed-resolution SigLIP 2 checkpoints (model_type 'siglip') are")
+        case "siglip": vision.numPatches = nil
+        case "siglip2": vision.numPatches = vision.numPatches ?? 256   // Siglip2VisionConfig's default
         case let other:
-            throw SiglipError("\(source): model_type '\(other ?? "missing")' is not a SigLIP model (expected 'siglip')")
+            throw SiglipError("\(source): model_type '\(other ?? "missing")' is not a SigLIP model (expected 'siglip' or 'siglip2')")
         }
-        self.init(text: raw.text ?? TextConfig(), vision: raw.vision ?? VisionConfig())
+        self.init(text: raw.text ?? TextConfig(), vision: vision)
         try validate(source: source)
     }
 
@@ -140,7 +148,12 @@ public struct SiglipConfig: Sendable, Equatable {
         try check(t.vocabSize > 0 && t.maxPositionEmbeddings > 0, "text_config needs positive vocab_size and max_position_embeddings")
         try check(t.embeddingSize == v.hiddenSize,
                   "text embeddings are \(t.embeddingSize)-wide (projection_size) but image embeddings are \(v.hiddenSize)-wide; they must match")
-        try check(v.patchSize > 0 && v.imageSize >= v.patchSize, "vision_config image_size \(v.imageSize) must be at least patch_size \(v.patchSize)")
+        if let n = v.numPatches {
+            try check(v.patchSize > 0, "vision_config patch_size \(v.patchSize) must be positive")
+            try check(n > 0 && v.gridSize * v.gridSize == n, "vision_config num_patches \(n) is not a positive square (the position table is square)")
+        } else {
+            try check(v.patchSize > 0 && v.imageSize >= v.patchSize, "vision_config image_size \(v.imageSize) must be at least patch_size \(v.patchSize)")
+        }
         try check(v.numChannels == 3, "vision_config num_channels \(v.numChannels) is not 3 (RGB)")
         try check(v.visionUseHead, "vision_use_head is false: this checkpoint has no attention-pooling head, so it has no image embedding")
         for (tower, act) in [("text", t.hiddenAct), ("vision", v.hiddenAct)] {

@@ -34,6 +34,9 @@ public final class SiglipModel: Sendable {
         self.directory = directory
         self.precision = precision
         config = try SiglipConfig(directory: directory)
+        guard !config.vision.isNaFlex else {
+            throw SiglipError("\(directory.path): a SigLIP 2 NaFlex checkpoint (model_type 'siglip2'); load it with Siglip2Model or loadImageTextModel")
+        }
         do {
             let checkpoint = try Checkpoint(directory: directory)
             diagnosis = NonFiniteDiagnosis(checkpoint: checkpoint)

@@ -61,13 +61,14 @@ package struct MultiheadAttentionPoolingHead {
         heads = c.numAttentionHeads
     }
 
-    /// One pooled `[batch, width]` vector per sequence of `length` rows of `x`.
-    package func callAsFunction(_ x: Tensor, batch: Int, length: Int) -> Tensor {
+    /// One pooled `[batch, width]` vector per sequence of `length` rows of `x`; with `keyLengths` (NaFlex), the
+    /// probe of item `b` attends only to its first `keyLengths[b]` rows.
+    package func callAsFunction(_ x: Tensor, batch: Int, length: Int, keyLengths: [Int]? = nil) -> Tensor {
         let d = x.columns
         let q = query(probe)
         let kv = keyValue(x)
         let mixed = attention(query: q.columns(0..<d), key: kv.columns(0..<d), value: kv.columns(d..<2 * d),
-                              batch: batch, queryLength: 1, keyLength: length, heads: heads, sharedQuery: true)
+                              batch: batch, queryLength: 1, keyLength: length, heads: heads, sharedQuery: true, keyLengths: keyLengths)
         let pooled = outProj(mixed)
         mlp(layernorm(pooled), addingInto: pooled)
         return pooled

@@ -40,3 +40,48 @@ private func cubicWeights(_ t: Float) -> [Float] {
     func far(_ x: Float) -> Float { ((a * x - 5 * a) * x + 8 * a) * x - 4 * a }
     return [far(t + 1), near(t), near(1 - t), far(2 - t)]
 }
+
+/// Resizes a grid of vectors `[height, width, channels]` (row-major) to `[newHeight, newWidth, channels]`
+/// bilinearly with half-pixel centres: PyTorch's `interpolate(mode="bilinear", align_corners=False)`, with
+/// `antialias` as there. Antialiasing widens the triangle filter by the shrink factor along an axis that
+/// shrinks, so every source cell contributes; along an axis that grows (or without it) the filter is the
+/// plain two-tap one, with clamped borders. Weights are computed in float32, as PyTorch's are.
+public func bilinearResize(_ grid: Tensor, height: Int, width: Int, channels: Int, newHeight: Int, newWidth: Int,
+                           antialias: Bool) -> Tensor {
+    precondition(grid.count == height * width * channels, "bilinearResize: grid is not \(height)×\(width)×\(channels)")
+    precondition(newHeight > 0 && newWidth > 0, "bilinearResize: empty output")
+    let out = Tensor(zeros: [newHeight * newWidth, channels])
+    let rowTaps = triangleTaps(input: height, output: newHeight, antialias: antialias)
+    let columnTaps = triangleTaps(input: width, output: newWidth, antialias: antialias)
+    for oy in 0..<newHeight {
+        for ox in 0..<newWidth {
+            let dst = out.data + (oy * newWidth + ox) * channels
+            for (iy, wy) in rowTaps[oy] {
+                for (ix, wx) in columnTaps[ox] {
+                    let w = wy * wx
+                    let src = grid.data + (iy * width + ix) * channels
+                    for c in 0..<channels { dst[c] += w * src[c] }
+                }
+            }
+        }
+    }
+    return out
+}
+
+/// For each output index, the source indices with non-zero triangle weight and their weights, normalised to
+/// sum to 1: the weight of source `j` is `max(0, 1 − |j − centre| / support)`, `centre = (o + ½)·scale − ½`.
+/// The centre lies within half a cell of the sources, so the nearest source always has a positive weight.
+private func triangleTaps(input: Int, output: Int, antialias: Bool) -> [[(Int, Float)]] {
+    let scale = Float(input) / Float(output)
+    let support: Float = antialias ? max(scale, 1) : 1
+    return (0..<output).map { o in
+        let centre = (Float(o) + 0.5) * scale - 0.5
+        var taps: [(Int, Float)] = []
+        for j in 0..<input {
+            let w = max(0, 1 - abs(Float(j) - centre) / support)
+            if w > 0 { taps.append((j, w)) }
+        }
+        let total = taps.reduce(0) { $0 + $1.1 }
+        return taps.map { ($0.0, $0.1 / total) }
+    }
+}

@@ -61,7 +61,7 @@ struct ConfigTests {
     }
 
     @Test func unsupportedConfigsAreRefusedClearly() {
-        #expect(refusal(#"{"model_type": "siglip2"}"#)?.contains("NaFlex") == true)
+        #expect(refusal(#"{"model_type": "siglip2", "vision_config": {"num_patches": 200}}"#)?.contains("num_patches 200 is not a positive square") == true)
         #expect(refusal(#"{"model_type": "clip"}"#)?.contains("not a SigLIP model") == true)
         #expect(refusal(#"{"text_config": {}}"#)?.contains("missing") == true)
         #expect(refusal(#"{"model_type": "siglip", "vision_config": {"hidden_act": "relu"}}"#)?.contains("hidden_act 'relu'") == true)

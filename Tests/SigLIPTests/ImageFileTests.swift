@@ -5,7 +5,7 @@ import Tensor
 
 @Suite("From image files to embeddings, as a transformers user gets them")
 struct ImageFileTests {
-    static let models = ["tiny-siglip", "tiny-unequal"]
+    static let models = ["tiny-siglip", "tiny-unequal", "tiny-siglip2"]
 
     func files(_ model: String) throws -> [URL] {
         let names = try JSONDecoder().decode([String].self, from: Data(contentsOf: Fixtures.model(model).appendingPathComponent("expected/image_files.json")))

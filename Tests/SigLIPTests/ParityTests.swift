@@ -55,7 +55,7 @@ struct ParityTests {
     /// tiny-quiet's vision embeddings have variance ~3e-4, where LayerNorm eps matters (see ParitySensitivityTests);
     /// achieved there on 2026-12-03: image raw 5.0e-7, text raw 4.5e-7, 1 − cosine 1.1e-13, logits 1.2e-6.
     static let models = ["tiny-siglip", "tiny-unequal", "tiny-siglip-sharded", "tiny-unequal-bf16", "tiny-unequal-f16",
-                         "tiny-quiet"]
+                         "tiny-quiet", "tiny-siglip2"]
 
     /// The sharded copy is checked against the single-file model's expectations.
     static func expectations(for model: String) -> String { model == "tiny-siglip-sharded" ? "tiny-siglip" : model }

@@ -5,7 +5,7 @@ import Tensor
 
 @Suite("From strings to embeddings, as a transformers user gets them")
 struct TextTests {
-    static let models = ["tiny-siglip", "tiny-unequal"]
+    static let models = ["tiny-siglip", "tiny-unequal", "tiny-siglip2"]
 
     func texts(_ model: String) throws -> [String] {
         try JSONDecoder().decode([String].self, from: Data(contentsOf: Fixtures.model(model).appendingPathComponent("expected/texts.json")))

@@ -65,17 +65,9 @@ public struct SiglipImageProcessor: Sendable {
         return channelsFirst(resized)
     }
 
-    /// Rescale and normalise through a per-channel table (256 entries each) holding exactly the
-    /// reference's float32 values: `Float(Double(u8) * factor)`, then `(x - Float(mean)) / Float(std)`.
+    /// Rescale and normalise through the config's per-channel value table, into channel-first order.
     func channelsFirst(_ image: RGBImage) -> [Float] {
-        var table = [Float](repeating: 0, count: 3 * 256)
-        for c in 0..<3 {
-            for v in 0..<256 {
-                var x = config.doRescale ? Float(Double(v) * config.rescaleFactor) : Float(v)
-                if config.doNormalize { x = (x - Float(config.imageMean[c])) / Float(config.imageStd[c]) }
-                table[c * 256 + v] = x
-            }
-        }
+        let table = config.valueTable()
         let plane = image.width * image.height
         var out = [Float](repeating: 0, count: 3 * plane)
         image.pixels.withUnsafeBufferPointer { src in
@@ -90,5 +82,21 @@ public struct SiglipImageProcessor: Sendable {
             }
         }
         return out
+    }
+}
+
+extension SiglipImageProcessorConfig {
+    /// The pixel value of every 8-bit sample, per channel (256 entries each), holding exactly the reference's
+    /// float32 values: `Float(Double(u8) * factor)`, then `(x - Float(mean)) / Float(std)`.
+    func valueTable() -> [Float] {
+        var table = [Float](repeating: 0, count: 3 * 256)
+        for c in 0..<3 {
+            for v in 0..<256 {
+                var x = doRescale ? Float(Double(v) * rescaleFactor) : Float(v)
+                if doNormalize { x = (x - Float(imageMean[c])) / Float(imageStd[c]) }
+                table[c * 256 + v] = x
+            }
+        }
+        return table
     }
 }
