@@ -31,6 +31,7 @@ demo: build
 $(PYTHON):
 	python3 -m venv .venv
 	.venv/bin/pip install -q -r scripts/fixtures/requirements.txt
+	.venv/bin/pip install -q --no-deps -r scripts/fixtures/requirements-nodeps.txt
 
 fixtures: $(PYTHON)
 	$(PYTHON) scripts/fixtures/tokenizer_fixtures.py Tests/Fixtures/tokenizers
@@ -39,6 +40,7 @@ fixtures: $(PYTHON)
 	$(PYTHON) scripts/fixtures/models.py Tests/Fixtures/models
 	$(PYTHON) scripts/fixtures/naflex.py Tests/Fixtures/models
 	$(PYTHON) scripts/fixtures/training.py Tests/Fixtures/training
+	$(PYTHON) scripts/fixtures/distributed.py Tests/Fixtures/training/siglip-loss
 
 # Builds a random-init checkpoint with google/siglip-base-patch16-224's geometry and compares us with the reference.
 parity-base: build $(PYTHON)

@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SigLIPTraining", targets: ["SigLIPTraining"]),
         .library(name: "SigLIPIndex", targets: ["SigLIPIndex"]),
         .library(name: "SigLIPServer", targets: ["SigLIPServer"]),
+        .library(name: "SigLIPDistributed", targets: ["SigLIPDistributed"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // libpng reports errors by longjmp, which Swift cannot catch: a small C reader owns the setjmp.
         .target(name: "CPNGReader", dependencies: ["CPNG"]),
@@ -85,6 +87,14 @@ let package = Package(
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
         .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"]),
 
+        // MPI's handles (MPI_COMM_WORLD, MPI_FLOAT, MPI_SUM) are macros over global objects that Swift cannot import:
+        // a few C functions of our own take plain pointers and counts, and only they include mpi.h.
+        .target(name: "CMPIShim", dependencies: ["CMPI"]),
+
+        // Data-parallel training over MPI: the sigmoid loss with text features passed round a ring of ranks, and
+        // gradients summed across ranks, so N processes take the step one process takes on the whole batch.
+        .target(name: "SigLIPDistributed", dependencies: ["SigLIPTraining", "Tensor", "CMPIShim"]),
+
         // The HTTP service: embeddings, zero-shot, search and a web page, with dynamic batching.
         .target(
             name: "SigLIPServer",
@@ -103,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -122,6 +132,14 @@ let package = Package(
             path: "benchmarks/IndexSwift"
         ),
 
+        // Runs the ring loss and data-parallel steps under mpirun for SigLIPDistributedTests, and times them
+        // (docs/PERFORMANCE.md); not part of the product.
+        .executableTarget(
+            name: "siglip-distributed-runner",
+            dependencies: ["SigLIPDistributed", "SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY"],
+            path: "benchmarks/DistributedSwift"
+        ),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"]),
         .testTarget(name: "SigLIPIndexTests", dependencies: ["SigLIPIndex", "SigLIP", "siglip"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
@@ -134,6 +152,7 @@ let package = Package(
         ),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
+        .testTarget(name: "SigLIPDistributedTests", dependencies: ["siglip-distributed-runner", "siglip", "SafeTensors", "NPY", "Tensor"]),
         .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY", "ImageIO"]),
     ],
     cxxLanguageStandard: .cxx17

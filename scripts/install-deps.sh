@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build links against, only those that are missing.
 set -euo pipefail
-packages=(pkg-config libopenblas-dev libdnnl-dev libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libsqlite3-dev libfaiss-dev liblapack-dev)
+packages=(pkg-config libopenblas-dev libdnnl-dev libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libsqlite3-dev libfaiss-dev liblapack-dev libopenmpi-dev openmpi-bin)
 # `make test-browser` drives the web page in headless Chromium; `make test` does not need it.
 [ "${1:-}" = "--browser" ] && packages=(chromium python3)
 missing=()

@@ -39,6 +39,11 @@ public struct SigmoidLossResult {
     public let logitScale: Float
     /// `dL/db`.
     public let logitBias: Float
+
+    /// A result computed elsewhere (a distributed loss builds its own).
+    public init(loss: Float, images: Tensor, texts: Tensor, logitScale: Float, logitBias: Float) {
+        (self.loss, self.images, self.texts, self.logitScale, self.logitBias) = (loss, images, texts, logitScale, logitBias)
+    }
 }
 
 /// The labels `zᵢⱼ` of the block of all images against `texts`: +1 where image `i` is text `j`'s pair, else −1.

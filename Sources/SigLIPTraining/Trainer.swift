@@ -49,6 +49,8 @@ public final class Trainer {
     public internal(set) var steps = 0
     /// The parameters the optimiser updates.
     public let trainable: [Tensor]
+    /// Combines this process's share of each step with other processes' (data-parallel training), or nil.
+    public var collective: StepCollective?
     private let gradients = Gradients()
 
     /// A trainer starting at step 0.
@@ -71,10 +73,18 @@ public final class Trainer {
         gradients.zero()
         var loss: Float = 0
         for batch in microBatches {
-            loss += try model.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs,
-                                                  lossChunk: lossChunk, freeze: freeze, into: gradients)
+            if let collective {
+                loss += try model.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs, freeze: freeze, into: gradients) {
+                    try collective.sigmoidLoss(images: $0, texts: $1, logitScale: $2, logitBias: $3, chunk: lossChunk)
+                }
+            } else {
+                loss += try model.accumulateGradients(pixelValues: batch.pixelValues, inputIDs: batch.inputIDs,
+                                                      lossChunk: lossChunk, freeze: freeze, into: gradients)
+            }
         }
         loss /= Float(microBatches.count)
+        // Before the finiteness check, so that every process sees the same loss and stops (or not) together.
+        try collective?.sum(trainable.filter(gradients.contains), of: gradients, loss: &loss)
         guard loss.isFinite else { throw TrainingError("the loss is \(loss) at step \(steps + 1); stopping without updating") }
         if microBatches.count > 1 { gradients.scale(trainable, by: 1 / Float(microBatches.count)) }
         let norm = clipNorm.map { gradients.clipGlobalNorm(trainable, maxNorm: $0) } ?? gradients.globalNorm(trainable)

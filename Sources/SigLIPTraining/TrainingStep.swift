@@ -13,6 +13,22 @@ extension TrainableSiglip {
             throw TrainingError("a batch needs as many texts as images and at least one pair; got \(pixelValues.shape.first ?? 0) images and \(inputIDs.count) texts")
         }
         if let lossChunk, lossChunk < 1 { throw TrainingError("the loss chunk must be at least 1; got \(lossChunk)") }
+        return try accumulateGradients(pixelValues: pixelValues, inputIDs: inputIDs, freeze: freeze, into: gradients) { images, texts, scale, bias in
+            if let lossChunk {
+                chunkedSigmoidLoss(images: images, texts: texts, logitScale: scale, logitBias: bias, chunk: lossChunk)
+            } else {
+                sigmoidLoss(images: images, texts: texts, logitScale: scale, logitBias: bias)
+            }
+        }
+    }
+
+    /// `accumulateGradients` with the loss of the L2-normalised image and text features, `t′` and `b` computed
+    /// by `loss` (a distributed loss sees other processes' features too).
+    package func accumulateGradients(pixelValues: Tensor, inputIDs: [[Int]], freeze: Freeze, into gradients: Gradients,
+                                     loss: (Tensor, Tensor, Float, Float) throws -> SigmoidLossResult) throws -> Float {
+        guard pixelValues.shape.first == inputIDs.count, !inputIDs.isEmpty else {
+            throw TrainingError("a batch needs as many texts as images and at least one pair; got \(pixelValues.shape.first ?? 0) images and \(inputIDs.count) texts")
+        }
         let trainEncoders = freeze != .encoders
         let rawImages: Tensor, rawTexts: Tensor
         var visionTape: VisionTape?, textTape: TextTape?
@@ -30,12 +46,7 @@ extension TrainableSiglip {
             throw TrainingError("image embeddings have \(rawImages.columns) dimensions but text embeddings \(rawTexts.columns)")
         }
         let images = l2Normalized(rawImages), texts = l2Normalized(rawTexts)
-        let scale = logitScale[0], bias = logitBias[0]
-        let result = if let lossChunk {
-            chunkedSigmoidLoss(images: images, texts: texts, logitScale: scale, logitBias: bias, chunk: lossChunk)
-        } else {
-            sigmoidLoss(images: images, texts: texts, logitScale: scale, logitBias: bias)
-        }
+        let result = try loss(images, texts, logitScale[0], logitBias[0])
         gradients.trainable(logitScale)?.data[0] += result.logitScale
         gradients.trainable(logitBias)?.data[0] += result.logitBias
         // Each tape is handed over (not copied), so backward frees every layer's activations as soon as it is done.

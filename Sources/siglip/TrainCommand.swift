@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SigLIP
+import SigLIPDistributed
 import SigLIPTraining
 import Tensor
 
@@ -13,7 +14,9 @@ struct TrainCommand: ParsableCommand {
         class folders captioned with --template. Start from a checkpoint (--model) or from scratch (--config with \
         --tokenizer). OUTPUT receives the checkpoint, metrics.jsonl, and every --save-every steps the state \
         --resume continues from (resume/ and checkpoint.json, written so that a killed run keeps its last complete \
-        checkpoint). Ctrl-C or SIGTERM saves and exits; a non-finite loss stops with the step named and nothing saved.
+        checkpoint). Ctrl-C or SIGTERM saves and exits; a non-finite loss stops with the step named and nothing saved. \
+        Under mpirun, --distributed splits each global batch of --batch-size pairs across the ranks and takes the \
+        step one process would take on the whole batch (docs/DISTRIBUTED.md); rank 0 writes OUTPUT.
         """
     )
 
@@ -46,8 +49,13 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Render the loss (and accuracy) curve of metrics.jsonl to this PNG at the end.") var plot: String?
     @Option(name: .customLong("eval-every"), help: "Steps between evaluations (and after the last).") var evalEvery = 100
     @Option(name: .customLong("save-every"), help: "Steps between checkpoints (and after the last).") var saveEvery = 500
+    @Flag(name: .long, help: "Data-parallel over the ranks of mpirun (--batch-size is the global batch).") var distributed = false
 
     func validate() throws {
+        // Without --distributed every rank would train alone on the whole data and write the same files.
+        if !distributed, let ranks = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), ranks > 1 {
+            throw ValidationError("started by mpirun as \(ranks) processes: add --distributed, or run one process")
+        }
         guard (model == nil) != (config == nil) || resume else { throw ValidationError("give exactly one of --model and --config") }
         if config != nil && tokenizer == nil && !resume { throw ValidationError("--config needs --tokenizer") }
         guard (steps == nil) != (epochs == nil) else { throw ValidationError("give exactly one of --steps and --epochs") }
@@ -78,6 +86,28 @@ struct TrainCommand: ParsableCommand {
     static let maxBatch = 65_536, maxSteps = 100_000_000, maxEpochs = 1_000_000, maxAccumulate = 65_536
 
     func run() throws {
+        guard distributed else { return try train(world: nil) }
+        let world = try Communicator.world()
+        guard batchSize >= world.size else {   // every rank sees the same, so every rank stops here
+            world.finalize()
+            throw ValidationError("--batch-size \(batchSize) is smaller than the \(world.size) ranks; each needs a pair")
+        }
+        do {
+            try train(world: world)
+        } catch {
+            // One rank's error would leave the others waiting in the next collective: end the whole job.
+            if world.size > 1 {
+                if !(error is ExitCode) { printError("rank \(world.rank): \(error)") }
+                world.abort(code: (error as? ExitCode)?.rawValue ?? 1)
+            }
+            world.finalize()
+            throw error
+        }
+        world.finalize()
+    }
+
+    /// The run, alone (`world` nil) or as one rank of `world`; only rank 0 writes OUTPUT.
+    private func train(world: Communicator?) throws {
         if let threads { Compute.threads = threads }
         let out = URL(fileURLWithPath: output)
         // The data first: a file that cannot train fails at once, before a model is built or OUTPUT touched.
@@ -87,10 +117,19 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(1)
         }
         // --resume starts from the last complete checkpoint or not at all: never from fresh weights.
+        let writes = (world?.rank ?? 0) == 0
         let checkpoint = try resume ? RunCheckpoint.last(in: out) : nil
-        try checkpoint?.linkModel(in: out)
-        let trainable = try loadModel(out)
-        if !resume { try RunCheckpoint.discard(in: out) }
+        let trainable: TrainableSiglip
+        if writes {
+            try checkpoint?.linkModel(in: out)
+            trainable = try loadModel(out)
+            if !resume { try RunCheckpoint.discard(in: out) }
+            try world?.barrier()
+        } else {
+            // The other ranks load what rank 0 linked or initialised (same seed, same weights) once it is there.
+            try world?.barrier()
+            trainable = try resume || config != nil ? TrainableSiglip(directory: out) : loadModel(out)
+        }
         let source = trainable.sourceDirectory ?? out
         let pipeline = try SiglipPipeline(directory: source)
         let loader = BatchLoader(processor: try pipeline.imageProcessor(), tokenizer: try pipeline.tokenizer(),
@@ -102,19 +141,21 @@ struct TrainCommand: ParsableCommand {
                               schedule: LearningRateSchedule(peak: lr, warmupSteps: warmup, totalSteps: total,
                                                              decay: LearningRateSchedule.Decay(rawValue: schedule) ?? .cosine),
                               freeze: Freeze(rawValue: freeze) ?? .none, clipNorm: clipNorm, lossChunk: lossChunk)
+        if let world { trainer.collective = DataParallel(world: world) }
         if let checkpoint {
             try trainer.restore(checkpoint, in: out)
-            printError("resuming from step \(checkpoint.step) (\(String(format: "%.1f", checkpoint.elapsedSeconds)) s trained)")
+            if writes { printError("resuming from step \(checkpoint.step) (\(String(format: "%.1f", checkpoint.elapsedSeconds)) s trained)") }
         }
         let run = TrainingRun(trainer: trainer, loader: loader, order: order, examples: examples, accumulate: accumulate,
                               total: total, output: out)
         (run.saveEvery, run.resumed, run.dataName) = (saveEvery, checkpoint, data)
+        if let world { run.coordination = DistributedRun(world: world) }
         if let eval {
             run.evaluation = try ZeroShotEvaluation(jsonLines: URL(fileURLWithPath: eval), loader: loader.withoutAugmentation)
             run.evaluateEvery = evalEvery
         }
         try run.start()
-        if let plot {
+        if let plot, writes {
             var chart = TrainingPlot(axis: .step)
             chart.add(metricsJSONLines: try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8))
             chart.subtitle = "\(out.lastPathComponent): batch \(batchSize), \(optimizer) lr \(lr), \(total) steps"

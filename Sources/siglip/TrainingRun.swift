@@ -15,6 +15,8 @@ final class TrainingRun {
     var resumed: RunCheckpoint?
     /// The data file or folder, as the user named it, for error messages.
     var dataName = "the data"
+    /// What the processes of a distributed run agree on; one process by default.
+    var coordination: RunCoordination = SoloRun()
     private let interrupted = InterruptFlag()
 
     init(trainer: Trainer, loader: BatchLoader, order: BatchOrder, examples: [TrainingExample], accumulate: Int, total: Int, output: URL) {
@@ -25,7 +27,7 @@ final class TrainingRun {
     /// Writes an evaluation line to `metrics` (and standard error); returns the seconds it took, which the
     /// run's clock leaves out so `elapsed_s` is training time alone.
     private func evaluate(step: Int, elapsed: Double, into metrics: FileHandle) throws -> Double {
-        guard let evaluation else { return 0 }
+        guard let evaluation, coordination.writes else { return 0 }
         let started = Date()
         let accuracy = try evaluation.accuracy(vision: trainer.model.vision, text: trainer.model.text)
         let fields = accuracy.sorted { $0.key < $1.key }.map { "\"\($0.key)\": " + String(format: "%.4f", $0.value) }
@@ -39,10 +41,12 @@ final class TrainingRun {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let metricsURL = output.appendingPathComponent("metrics.jsonl")
         // A resumed run keeps the rows up to its checkpoint; a new run starts the file afresh.
-        if let resumed { try MetricsLog.truncate(metricsURL, afterStep: resumed.step) }
-        else { try Data().write(to: metricsURL) }
-        if !FileManager.default.fileExists(atPath: metricsURL.path) { FileManager.default.createFile(atPath: metricsURL.path, contents: nil) }
-        let metrics = try FileHandle(forWritingTo: metricsURL)
+        if coordination.writes {
+            if let resumed { try MetricsLog.truncate(metricsURL, afterStep: resumed.step) }
+            else { try Data().write(to: metricsURL) }
+            if !FileManager.default.fileExists(atPath: metricsURL.path) { FileManager.default.createFile(atPath: metricsURL.path, contents: nil) }
+        }
+        let metrics = coordination.writes ? try FileHandle(forWritingTo: metricsURL) : FileHandle.nullDevice
         defer { try? metrics.close() }
         try metrics.seekToEnd()
         interrupted.install()
@@ -59,10 +63,10 @@ final class TrainingRun {
         var evaluationSeconds = 0.0
         func elapsed() -> Double { elapsedBefore + Date().timeIntervalSince(start) - evaluationSeconds }
         if trainer.steps == 0 { evaluationSeconds += try evaluate(step: 0, elapsed: 0, into: metrics) }
-        printError("training \(total - trainer.steps) step(s) on \(examples.count) pairs; batch \(order.batchSize) × \(accumulate)")
-        while trainer.steps < total && !interrupted.isSet {
+        if coordination.writes { printError("training \(total - trainer.steps) step(s) on \(examples.count) pairs; batch \(order.batchSize) × \(accumulate)") }
+        while try trainer.steps < total && !coordination.anyInterrupted(interrupted.isSet) {
             var micro: [TrainingBatch] = []
-            while micro.count < accumulate && !interrupted.isSet {
+            while try micro.count < accumulate && !coordination.anyInterrupted(interrupted.isSet) {
                 guard let loaded = prefetcher.next() else {
                     // A whole epoch without one batch of two readable pairs would loop for ever.
                     if epochIsWhole && epochUsed == 0 {
@@ -78,7 +82,7 @@ final class TrainingRun {
                 for skip in loaded.skipped { printError("skipped \(skip.example.image.path): \(skip.error)") }
                 unreadable += loaded.skipped.map { $0.example.image.lastPathComponent }
                 epochReadable += loaded.examples.count
-                if let batch = loaded.batch, batch.inputIDs.count >= 2 { micro.append(batch); epochUsed += 1 }
+                if try coordination.usable(rows: loaded.batch?.inputIDs.count ?? 0), let batch = loaded.batch { micro.append(batch); epochUsed += 1 }
             }
             guard micro.count == accumulate else { break }
             let report: StepReport
@@ -91,7 +95,7 @@ final class TrainingRun {
             let rate = Double(images) / max(now - elapsedBefore, 1e-9)
             let line = String(format: "step %d/%d  loss %.4f  t %.2f  b %.2f  lr %.2e  %.1f img/s", report.step, total, report.loss,
                               report.temperature, report.bias, report.learningRate, rate)
-            FileHandle.standardError.write(Data(((isatty(STDERR_FILENO) == 1) ? "\r" + line + "\u{1B}[K" : line + "\n").utf8))
+            if coordination.writes { FileHandle.standardError.write(Data(((isatty(STDERR_FILENO) == 1) ? "\r" + line + "\u{1B}[K" : line + "\n").utf8)) }
             let record = String(format: #"{"step": %d, "loss": %.6f, "lr": %.6g, "t": %.5f, "b": %.5f, "grad_norm": %.5f, "images_per_s": %.3f, "elapsed_s": %.2f}"#,
                                 report.step, report.loss, report.learningRate, report.temperature, report.bias, report.gradientNorm, rate, now)
             metrics.write(Data((record + "\n").utf8))
@@ -100,10 +104,11 @@ final class TrainingRun {
                 evaluationSeconds += try evaluate(step: report.step, elapsed: now, into: metrics)
             }
             // The last step is saved below, with the interrupted one.
-            if report.step % saveEvery == 0 && report.step < total && !interrupted.isSet {
+            if report.step % saveEvery == 0 && report.step < total && !interrupted.isSet && coordination.writes {
                 try trainer.saveCheckpoint(to: output, elapsedSeconds: elapsed())
             }
         }
+        guard coordination.writes else { return }
         if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
         try trainer.saveCheckpoint(to: output, elapsedSeconds: elapsed())
         printError(interrupted.isSet ? "interrupted at step \(trainer.steps): saved to \(output.path); continue with --resume"
@@ -118,7 +123,7 @@ final class TrainingRun {
     }
 
     private func makePrefetcher(epoch: Int, skip: Int) -> Prefetcher {
-        let batches = order.batches(epoch: epoch).dropFirst(skip).map { $0.map { examples[$0] } }
+        let batches = order.batches(epoch: epoch).dropFirst(skip).map { coordination.slice($0.map { examples[$0] }) }
         return Prefetcher(loader: loader, batches: Array(batches), epoch: epoch)
     }
 }
