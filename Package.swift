@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SigLIPIndex", targets: ["SigLIPIndex"]),
         .library(name: "SigLIPServer", targets: ["SigLIPServer"]),
         .library(name: "SigLIPDistributed", targets: ["SigLIPDistributed"]),
+        .library(name: "SigLIPHub", targets: ["SigLIPHub"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -24,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Hub downloads: already in the graph through HummingbirdTesting, streams bodies, and lets us stop at a redirect.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // System libraries.
@@ -109,11 +113,22 @@ let package = Package(
             resources: [.copy("Resources/index.html")]
         ),
 
+        // The Hugging Face cache and download protocol: `org/name` to a checkpoint folder; knows nothing of SigLIP.
+        .target(
+            name: "SigLIPHub",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // The command-line tool: parses arguments and prints.
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -149,6 +164,10 @@ let package = Package(
         .testTarget(
             name: "SigLIPServerTests",
             dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "SigLIPHubTests",
+            dependencies: ["SigLIPHub", "siglip", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),

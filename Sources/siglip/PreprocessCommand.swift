@@ -32,7 +32,7 @@ struct PreprocessCommand: ParsableCommand {
 
     func run() throws {
         if let threads = options.threads { Compute.threads = threads }
-        let pipeline = try SiglipPipeline(directory: URL(fileURLWithPath: options.model))
+        let pipeline = try SiglipPipeline(directory: modelDirectory(options.model))
         var rows: [Float] = [], shape: [Int]? = nil, failures = 0
         for (path, result) in zip(images, pipeline.pixelValues(for: images.map { URL(fileURLWithPath: $0) }, side: imageSize)) {
             switch result {

@@ -38,7 +38,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         if let threads { Compute.threads = threads }
         let stored = try SiglipIndex(directory: URL(fileURLWithPath: index))
-        let pipeline = try SiglipPipeline(directory: URL(fileURLWithPath: model ?? stored.modelPath))
+        let pipeline = try SiglipPipeline(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
         let opened = try SiglipIndex(directory: URL(fileURLWithPath: index), creatingFor: pipeline)
         let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
         let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, exact: exact, effort: effort) }

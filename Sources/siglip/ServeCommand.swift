@@ -39,7 +39,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Compute.threads = threads }
-        var configuration = ServerConfiguration(model: URL(fileURLWithPath: model).standardizedFileURL)
+        var configuration = try ServerConfiguration(model: modelDirectory(model).standardizedFileURL)
         configuration.index = index.map { URL(fileURLWithPath: $0).standardizedFileURL }
         configuration.root = root.map { URL(fileURLWithPath: $0).standardizedFileURL }
         configuration.host = host

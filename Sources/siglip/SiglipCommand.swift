@@ -13,7 +13,7 @@ struct SiglipCommand: ParsableCommand {
         prints {"input": ..., "error": ...} in its place, the rest still run, and the exit status is 1.
         """,
         version: SwiftSiglip.version,
-        subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self, IndexCommand.self, SearchCommand.self, ServeCommand.self, TrainCommand.self, EvalZeroShotCommand.self, PlotCommand.self, DatasetsCommand.self]
+        subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self, IndexCommand.self, SearchCommand.self, ServeCommand.self, TrainCommand.self, EvalZeroShotCommand.self, PlotCommand.self, DatasetsCommand.self, DownloadCommand.self]
     )
 
     /// Refuses arguments that are not valid UTF-8 before parsing: Swift would silently repair them into
@@ -35,7 +35,7 @@ struct SiglipCommand: ParsableCommand {
 
 /// Options every model-running command shares.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A checkpoint directory in the Hugging Face layout (config.json, model.safetensors, ...).")
+    @Option(name: .long, help: "A checkpoint directory in the Hugging Face layout (config.json, model.safetensors, ...), or a Hub repository org/name[@revision], fetched into the Hugging Face cache.")
     var model: String
 
     @Option(name: .long, help: "Threads for the kernels (default: all cores).")
@@ -47,7 +47,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model and its input pipelines after applying the thread setting.
     func load() throws -> SiglipPipeline {
         if let threads { Compute.threads = threads }
-        return try SiglipPipeline(directory: URL(fileURLWithPath: model), precision: precision)
+        return try SiglipPipeline(directory: modelDirectory(model), precision: precision)
     }
 
     func validate() throws {

@@ -32,7 +32,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = URL(fileURLWithPath: options.model)
+        let directory = try modelDirectory(options.model)
         let config = try SiglipConfig(directory: directory)
         let tokenizer = try SiglipTokenizer(directory: directory, maxLength: config.text.maxPositionEmbeddings)
         if decode {

@@ -166,7 +166,7 @@ struct TrainCommand: ParsableCommand {
 
     private func loadModel(_ out: URL) throws -> TrainableSiglip {
         if resume { return try TrainableSiglip(directory: out) }
-        if let model { return try TrainableSiglip(directory: URL(fileURLWithPath: model)) }
+        if let model { return try TrainableSiglip(directory: modelDirectory(model)) }
         guard let config, let tokenizer else { throw ValidationError("give --model or --config") }
         let trainable = try TrainableSiglip.initialize(configFile: URL(fileURLWithPath: config), seed: seed, in: out,
                                                        temperature: initTemperature, bias: initBias)
