@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SigLIPTraining", targets: ["SigLIPTraining"]),
         .library(name: "SigLIPIndex", targets: ["SigLIPIndex"]),
         .library(name: "SigLIPServer", targets: ["SigLIPServer"]),
+        .library(name: "SigLIPPostgres", targets: ["SigLIPPostgres"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // System libraries.
@@ -82,6 +84,12 @@ let package = Package(
             dependencies: ["SigLIP", "Tensor", "ImageIO", "CSQLite", "CFaiss", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
+        // The index in PostgreSQL + pgvector, for collections past one machine's SQLite; SigLIPIndex knows nothing of it.
+        .target(
+            name: "SigLIPPostgres",
+            dependencies: ["SigLIPIndex", "SigLIP", "Tensor", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
         .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"]),
 
@@ -103,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPPostgres", "SigLIPServer", "NPY",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,12 +126,13 @@ let package = Package(
         // Times the index on generated vectors for benchmarks/index.py (make bench-index); not part of the product.
         .executableTarget(
             name: "siglip-index-bench",
-            dependencies: ["SigLIPIndex", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SigLIPIndex", "SigLIPPostgres", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "benchmarks/IndexSwift"
         ),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"]),
         .testTarget(name: "SigLIPIndexTests", dependencies: ["SigLIPIndex", "SigLIP", "siglip"]),
+        .testTarget(name: "SigLIPPostgresTests", dependencies: ["SigLIPPostgres", "SigLIPIndex", "SigLIP"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
