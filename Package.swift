@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SigLIPServer", targets: ["SigLIPServer"]),
         .library(name: "SigLIPDistributed", targets: ["SigLIPDistributed"]),
         .library(name: "SigLIPHub", targets: ["SigLIPHub"]),
+        .library(name: "SigLIPPostgres", targets: ["SigLIPPostgres"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         // Hub downloads: already in the graph through HummingbirdTesting, streams bodies, and lets us stop at a redirect.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // System libraries.
@@ -88,6 +90,12 @@ let package = Package(
             dependencies: ["SigLIP", "Tensor", "ImageIO", "CSQLite", "CFaiss", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
+        // The index in PostgreSQL + pgvector, for collections past one machine's SQLite; SigLIPIndex knows nothing of it.
+        .target(
+            name: "SigLIPPostgres",
+            dependencies: ["SigLIPIndex", "SigLIP", "Tensor", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
         .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"]),
 
@@ -128,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub", "SigLIPPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -143,7 +151,7 @@ let package = Package(
         // Times the index on generated vectors for benchmarks/index.py (make bench-index); not part of the product.
         .executableTarget(
             name: "siglip-index-bench",
-            dependencies: ["SigLIPIndex", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SigLIPIndex", "SigLIPPostgres", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "benchmarks/IndexSwift"
         ),
 
@@ -157,6 +165,7 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"]),
         .testTarget(name: "SigLIPIndexTests", dependencies: ["SigLIPIndex", "SigLIP", "siglip"]),
+        .testTarget(name: "SigLIPPostgresTests", dependencies: ["SigLIPPostgres", "SigLIPIndex", "SigLIP"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),

@@ -38,20 +38,42 @@ extension SiglipIndex {
     /// `addImages(_:using:)` with the embedding step given (tests put broken embeddings in).
     func addImages(_ paths: [URL], batchSize: Int, embed: ([URL]) -> [Result<[Float], Error>],
                    progress: (Int, Int) -> Void = { _, _ in }) -> AddReport {
+        defer { invalidate() }
+        return store.addImages(paths, batchSize: batchSize, embed: embed, progress: progress)
+    }
+
+    /// The embedding, or an error when it holds NaN or infinite values (a broken model or input): such a vector
+    /// would poison every search that scores it.
+    static func checked(_ embedding: [Float]) -> Result<[Float], Error> {
+        embedding.allSatisfy(\.isFinite) ? .success(embedding)
+            : .failure(IndexError("the embedding has NaN or infinite values (is the model broken?); not stored"))
+    }
+
+    /// Embeds and stores texts (each is its own "path"); texts already indexed are skipped.
+    public func addTexts(_ texts: [String], using pipeline: SiglipPipeline, batchSize: Int = 64) -> AddReport {
+        defer { invalidate() }
+        return store.addTexts(texts, batchSize: batchSize) { pipeline.textEmbeddings(for: $0, batchSize: batchSize) }
+    }
+}
+
+extension ItemRows {
+    /// `SiglipIndex.addImages(_:using:)` on these rows, with the embedding step given: what both stores do.
+    public func addImages(_ paths: [URL], batchSize: Int, embed: ([URL]) -> [Result<[Float], Error>],
+                          progress: (Int, Int) -> Void = { _, _ in }) -> AddReport {
         var report = AddReport()
-        let (files, missing) = Self.imageFiles(under: paths)
+        let (files, missing) = SiglipIndex.imageFiles(under: paths)
         report.failures = missing
         var done = 0
         for start in stride(from: 0, to: files.count, by: max(batchSize, 1)) {
             let batch = Array(files[start..<min(start + max(batchSize, 1), files.count)])
-            var plan = BatchPlan()
+            var plan = AddPlan()
             for url in batch {
                 do { try self.plan(url, into: &plan, report: &report) } catch {
                     report.failures.append((url.path, "cannot read: \(error)"))
                 }
             }
             for (file, result) in zip(plan.embed, embed(plan.embed.map(\.url))) {
-                switch result.flatMap({ Self.checked($0) }) {
+                switch result.flatMap({ SiglipIndex.checked($0) }) {
                 case .success(let embedding):
                     plan.change.insert.append(NewItem(kind: .image, path: file.url.path, contentHash: file.hash, size: file.stamp.size,
                                                       modified: file.stamp.modified, embedding: embedding))
@@ -60,7 +82,7 @@ extension SiglipIndex {
                 }
             }
             do {
-                let inserted = try store.commit(plan.change)
+                let inserted = try commit(plan.change)
                 let replaced = Set(plan.embed.filter(\.replacing).map(\.url.path))
                 report.updated += inserted.intersection(replaced).count
                 report.added += inserted.subtracting(replaced).count
@@ -68,7 +90,6 @@ extension SiglipIndex {
             } catch {
                 report.failures += batch.map { ($0.path, "\(error)") }
             }
-            invalidate()
             done += batch.count
             progress(done, files.count)
         }
@@ -76,40 +97,27 @@ extension SiglipIndex {
             var info = stat()
             guard stat(folder.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { continue }
             do {
-                let gone = try store.files(under: folder.standardizedFileURL.path).filter { FileStamp(path: $0.path) == nil }
-                if !gone.isEmpty { _ = try store.commit(BatchChange(remove: gone.map(\.id))) }
+                let gone = try self.files(under: folder.standardizedFileURL.path).filter { FileStamp(path: $0.path) == nil }
+                if !gone.isEmpty { _ = try commit(BatchChange(remove: gone.map(\.id))) }
                 report.removed += gone.count
             } catch {
                 report.failures.append((folder.path, "cannot remove the rows of files no longer there: \(error)"))
             }
-            invalidate()
         }
         return report
     }
 
-    /// What one batch will do, built file by file before anything is written.
-    struct BatchPlan {
-        var change = BatchChange()
-        /// Files to embed; `replacing` when the path had a row of other bytes.
-        var embed: [(url: URL, hash: String, stamp: FileStamp, replacing: Bool)] = []
-        /// Rows this batch already deletes or re-points, which no other file may claim.
-        var claimed = Set<Int64>()
-        /// Bytes this batch embeds already.
-        var hashes = Set<String>()
-        var renamed = 0
-    }
-
     /// Decides what the file at `url` needs (see `addImages`).
-    private func plan(_ url: URL, into plan: inout BatchPlan, report: inout AddReport) throws {
+    private func plan(_ url: URL, into plan: inout AddPlan, report: inout AddReport) throws {
         let path = url.path
         guard let seen = FileStamp(path: path) else { throw IndexError("\(path): no such file") }
-        let stored = try store.files(path: path).filter { !plan.claimed.contains($0.id) }
+        let stored = try files(path: path).filter { !plan.claimed.contains($0.id) }
         if stored.count == 1, seen.matches(stored[0]) {
             report.alreadyIndexed += 1
             return
         }
         let data = try Data(contentsOf: url)
-        let hash = Self.contentHash(data), stamp = FileStamp(size: Int64(data.count), modified: seen.modified)
+        let hash = SiglipIndex.contentHash(data), stamp = FileStamp(size: Int64(data.count), modified: seen.modified)
         if let same = stored.first(where: { $0.contentHash == hash }) {
             // Touched, not changed: only the stamp is new (and any older rows of the path go).
             plan.change.update.append((same.id, path, stamp))
@@ -120,7 +128,7 @@ extension SiglipIndex {
         }
         plan.change.remove += stored.map(\.id)
         plan.claimed.formUnion(stored.map(\.id))
-        if let other = try store.file(contentHash: hash), !plan.claimed.contains(other.id) {
+        if let other = try file(contentHash: hash), !plan.claimed.contains(other.id) {
             if FileStamp(path: other.path).map({ $0.matches(other) }) == true {
                 report.alreadyIndexed += 1   // a copy of a file that is still there
             } else {
@@ -137,21 +145,14 @@ extension SiglipIndex {
         plan.embed.append((url, hash, stamp, !stored.isEmpty))
     }
 
-    /// The embedding, or an error when it holds NaN or infinite values (a broken model or input): such a vector
-    /// would poison every search that scores it.
-    static func checked(_ embedding: [Float]) -> Result<[Float], Error> {
-        embedding.allSatisfy(\.isFinite) ? .success(embedding)
-            : .failure(IndexError("the embedding has NaN or infinite values (is the model broken?); not stored"))
-    }
-
-    /// Embeds and stores texts (each is its own "path"); texts already indexed are skipped.
-    public func addTexts(_ texts: [String], using pipeline: SiglipPipeline, batchSize: Int = 64) -> AddReport {
+    /// `SiglipIndex.addTexts(_:using:)` on these rows, with the embedding step given.
+    public func addTexts(_ texts: [String], batchSize: Int, embed: ([String]) -> [Result<[Float], Error>]) -> AddReport {
         var report = AddReport()
         var seen = Set<String>()
         var fresh: [(text: String, hash: String)] = []
         for text in texts {
-            let hash = Self.contentHash(Data(text.utf8))
-            if (try? store.contains(kind: .text, contentHash: hash)) == true || !seen.insert(hash).inserted {
+            let hash = SiglipIndex.contentHash(Data(text.utf8))
+            if (try? contains(kind: .text, contentHash: hash)) == true || !seen.insert(hash).inserted {
                 report.alreadyIndexed += 1
             } else {
                 fresh.append((text, hash))
@@ -160,17 +161,28 @@ extension SiglipIndex {
         for start in stride(from: 0, to: fresh.count, by: max(batchSize, 1)) {
             let batch = Array(fresh[start..<min(start + batchSize, fresh.count)])
             var items: [NewItem] = []
-            for (entry, result) in zip(batch, pipeline.textEmbeddings(for: batch.map(\.text), batchSize: batchSize)) {
-                switch result.flatMap({ Self.checked($0) }) {
+            for (entry, result) in zip(batch, embed(batch.map(\.text))) {
+                switch result.flatMap({ SiglipIndex.checked($0) }) {
                 case .success(let e): items.append(NewItem(kind: .text, path: entry.text, contentHash: entry.hash, size: Int64(entry.text.utf8.count), modified: 0, embedding: e))
                 case .failure(let error): report.failures.append((entry.text, "\(error)"))
                 }
             }
-            do { report.added += try store.insert(items) } catch { report.failures += items.map { ($0.path, "\(error)") } }
+            do { report.added += try commit(BatchChange(insert: items)).count } catch { report.failures += items.map { ($0.path, "\(error)") } }
         }
-        invalidate()
         return report
     }
+}
+
+/// What one batch will do, built file by file before anything is written.
+struct AddPlan {
+    var change = BatchChange()
+    /// Files to embed; `replacing` when the path had a row of other bytes.
+    var embed: [(url: URL, hash: String, stamp: FileStamp, replacing: Bool)] = []
+    /// Rows this batch already deletes or re-points, which no other file may claim.
+    var claimed = Set<Int64>()
+    /// Bytes this batch embeds already.
+    var hashes = Set<String>()
+    var renamed = 0
 }
 
 extension SiglipIndex {
@@ -179,6 +191,15 @@ extension SiglipIndex {
     /// Returns how many were new.
     @discardableResult
     public func add(vectors: [Float], paths: [String], kind: ItemKind = .image) throws -> Int {
+        defer { invalidate() }
+        return try store.add(vectors: vectors, paths: paths, kind: kind, dimension: dimension)
+    }
+}
+
+extension ItemRows {
+    /// `SiglipIndex.add(vectors:paths:kind:)` on these rows: vectors checked for width and norm, named by a hash
+    /// of their bytes, stored in one `commit`.
+    public func add(vectors: [Float], paths: [String], kind: ItemKind, dimension: Int) throws -> Int {
         guard vectors.count == paths.count * dimension else {
             throw IndexError("\(vectors.count) values do not make \(paths.count) vectors of \(dimension)")
         }
@@ -188,11 +209,9 @@ extension SiglipIndex {
             let vector = Array(vectors[i * dimension..<(i + 1) * dimension])
             let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
             guard norm.isFinite, abs(norm - 1) <= 1e-3 else { throw IndexError("\(path): vector norm \(norm), expected 1 (normalise first)") }
-            let hash = vector.withUnsafeBytes { Self.contentHash(Data($0)) }
+            let hash = vector.withUnsafeBytes { SiglipIndex.contentHash(Data($0)) }
             items.append(NewItem(kind: kind, path: path, contentHash: hash, size: 0, modified: 0, embedding: vector))
         }
-        let added = try store.insert(items)
-        invalidate()
-        return added
+        return try commit(BatchChange(insert: items)).count
     }
 }

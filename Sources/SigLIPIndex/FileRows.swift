@@ -1,45 +1,69 @@
 import Foundation
 
 /// What identifies a file's version cheaply: its size and modification time (seconds since 1970).
-struct FileStamp: Equatable {
-    let size: Int64
-    let modified: Double
+public struct FileStamp: Equatable, Sendable {
+    /// Bytes.
+    public let size: Int64
+    /// Seconds since 1970, to the nanosecond the file system keeps.
+    public let modified: Double
 
     /// The stamp of the regular file at `path` (following symbolic links), or nil if there is none.
-    init?(path: String) {
+    public init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         size = Int64(info.st_size)
         modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
     }
 
-    init(size: Int64, modified: Double) {
+    /// A stamp with the given values.
+    public init(size: Int64, modified: Double) {
         self.size = size
         self.modified = modified
     }
 
     /// Whether this is the version recorded in `row`. Times are compared to 10 µs: rows written before the
     /// stamp was taken from stat() went through Foundation's Date, which rounds differently in the last digits.
-    func matches(_ row: StoredFile) -> Bool { size == row.size && abs(modified - row.modified) < 1e-5 }
+    public func matches(_ row: StoredFile) -> Bool { size == row.size && abs(modified - row.modified) < 1e-5 }
 }
 
 /// An image row that stands for a file: where it was, what its bytes hashed to, and its stamp when embedded.
-struct StoredFile {
-    let id: Int64
-    let path: String
-    let contentHash: String
-    let size: Int64
-    let modified: Double
+public struct StoredFile: Sendable {
+    /// The row id.
+    public let id: Int64
+    /// The file's path when it was stored or last re-pointed.
+    public let path: String
+    /// SHA-256 of its bytes.
+    public let contentHash: String
+    /// Its size when embedded.
+    public let size: Int64
+    /// Its modification time when embedded.
+    public let modified: Double
+
+    /// A row with the given values.
+    public init(id: Int64, path: String, contentHash: String, size: Int64, modified: Double) {
+        self.id = id
+        self.path = path
+        self.contentHash = contentHash
+        self.size = size
+        self.modified = modified
+    }
 }
 
-/// One `add` batch's changes to the store, applied in one transaction by `IndexStore.commit`.
-struct BatchChange {
+/// One `add` batch's changes to the store, applied in one transaction by `ItemRows.commit`.
+public struct BatchChange {
     /// Rows to delete: an edited file's old embedding.
-    var remove: [Int64] = []
+    public var remove: [Int64] = []
     /// Rows whose embedding still holds, re-pointed to a (possibly new) path and stamp: renamed or touched files.
-    var update: [(id: Int64, path: String, stamp: FileStamp)] = []
+    public var update: [(id: Int64, path: String, stamp: FileStamp)] = []
     /// New rows.
-    var insert: [NewItem] = []
+    public var insert: [NewItem] = []
+
+    /// A change of the given rows.
+    public init(remove: [Int64] = [], update: [(id: Int64, path: String, stamp: FileStamp)] = [], insert: [NewItem] = []) {
+        self.remove = remove
+        self.update = update
+        self.insert = insert
+    }
 }
 
 extension IndexStore {

@@ -6,18 +6,34 @@ public enum ItemKind: String, Sendable, CaseIterable {
 }
 
 /// One row to store: where it came from, how to recognise it again, and its normalised embedding.
-struct NewItem {
-    let kind: ItemKind
-    let path: String
-    let contentHash: String
-    let size: Int64
-    let modified: Double
-    let embedding: [Float]
+public struct NewItem: Sendable {
+    /// Image or text.
+    public let kind: ItemKind
+    /// The image file's path, or the text itself.
+    public let path: String
+    /// SHA-256 of the file's bytes (or the text's, or the vector's).
+    public let contentHash: String
+    /// The file's size (0 for vectors made elsewhere).
+    public let size: Int64
+    /// The file's modification time (0 for texts and vectors).
+    public let modified: Double
+    /// The normalised embedding.
+    public let embedding: [Float]
+
+    /// A row with the given values.
+    public init(kind: ItemKind, path: String, contentHash: String, size: Int64, modified: Double, embedding: [Float]) {
+        self.kind = kind
+        self.path = path
+        self.contentHash = contentHash
+        self.size = size
+        self.modified = modified
+        self.embedding = embedding
+    }
 }
 
 /// The SQLite file that is the index's source of truth (WAL mode: a killed writer loses at most its open
 /// transaction, and readers never see half a batch).
-final class IndexStore {
+final class IndexStore: ItemRows {
     static let fileName = "index.sqlite"
     static let formatVersion = 1
     let db: Database
@@ -278,4 +294,11 @@ public struct IndexedItem: Sendable, Equatable {
     public let kind: ItemKind
     /// The image file's path, or the text itself.
     public let path: String
+
+    /// An item with the given values (other stores name their rows too).
+    public init(id: Int64, kind: ItemKind, path: String) {
+        self.id = id
+        self.kind = kind
+        self.path = path
+    }
 }

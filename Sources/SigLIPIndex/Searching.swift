@@ -12,27 +12,42 @@ public struct SearchResult: Sendable, Equatable {
     public let score: Float
     /// `sigmoid(exp(t)·cos + b)`: the model's probability that the two match.
     public let probability: Float
+
+    /// A hit with the given values (other stores make them too).
+    public init(rank: Int, item: IndexedItem, score: Float, probability: Float) {
+        self.rank = rank
+        self.item = item
+        self.score = score
+        self.probability = probability
+    }
 }
 
 extension SiglipIndex {
-    /// The `k` items most similar to a normalised query vector, optionally only of one kind: through the
-    /// approximate index when one is configured (unless `exact`), else by scoring every stored vector.
-    /// `effort` is HNSW's efSearch or IVF's nprobe (nil: `defaultEffort`).
-    public func search(vector: [Float], k: Int = 10, kind: ItemKind? = nil, exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
-        try search(vectors: [vector], k: k, kind: kind, exact: exact, effort: effort)[0]
+    /// The `k` items most similar to a normalised query vector, optionally only of one kind and only those whose
+    /// path (or text) starts with `pathPrefix`: through the approximate index when one is configured (unless
+    /// `exact`), else by scoring every stored vector. `effort` is HNSW's efSearch or IVF's nprobe (nil:
+    /// `defaultEffort`).
+    public func search(vector: [Float], k: Int = 10, kind: ItemKind? = nil, pathPrefix: String? = nil, exact: Bool = false,
+                       effort: Int? = nil) throws -> [SearchResult] {
+        try search(vectors: [vector], k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort)[0]
     }
 
     /// `search(vector:)` for many queries at once (one sweep over the stored vectors for all of them).
-    public func search(vectors: [[Float]], k: Int = 10, kind: ItemKind? = nil, exact: Bool = false, effort: Int? = nil) throws -> [[SearchResult]] {
+    public func search(vectors: [[Float]], k: Int = 10, kind: ItemKind? = nil, pathPrefix: String? = nil, exact: Bool = false,
+                       effort: Int? = nil) throws -> [[SearchResult]] {
         guard !vectors.isEmpty else { return [] }
         for v in vectors where v.count != dimension {
             throw IndexError("query has \(v.count) dimensions; the index holds \(dimension)")
         }
         let flat = vectors.flatMap { $0 }
         let k = max(k, 0)
-        if !exact, let found = try approximateSearch(flat, count: vectors.count, k: k, kind: kind, effort: effort) { return found }
+        let keep = { (item: IndexedItem) in (kind == nil || item.kind == kind) && pathPrefix.map(item.path.hasPrefix) != false }
+        let filtered = kind != nil || pathPrefix != nil
+        if !exact, let found = try approximateSearch(flat, count: vectors.count, k: k, filtered: filtered, keep: keep, effort: effort) {
+            return found
+        }
         let loaded = try matrix()
-        let allowed = kind.map { kind in loaded.items.map { $0.kind == kind } }
+        let allowed = filtered ? loaded.items.map(keep) : nil
         let hits = flat.withUnsafeBufferPointer { queries in
             topInnerProducts(queries: queries.baseAddress!, queryCount: vectors.count, database: loaded.matrix.data,
                              rows: loaded.items.count, dimension: dimension, k: k, allowed: allowed)
@@ -47,35 +62,36 @@ extension SiglipIndex {
     /// The search through the approximate index, or nil when there is none or it cannot be built or searched:
     /// then a warning says why, and the caller searches exactly (an index whose ANN structure is unusable must
     /// still answer).
-    private func approximateSearch(_ flat: [Float], count: Int, k: Int, kind: ItemKind?, effort: Int?) throws -> [[SearchResult]]? {
+    private func approximateSearch(_ flat: [Float], count: Int, k: Int, filtered: Bool, keep: (IndexedItem) -> Bool,
+                                   effort: Int?) throws -> [[SearchResult]]? {
         let hits: [[(id: Int64, score: Float)]]
         do {
             guard let approximate = try approximate() else { return nil }
             try approximate.setEffort(effort ?? Self.defaultEffort(factory: approximateFactory ?? ""))
-            // Over-fetch when filtering by kind, since the approximate index does not know kinds.
-            hits = try approximate.search(flat, count: count, k: kind == nil ? k : min(approximate.count, 4 * k))
+            // Over-fetch when filtering, since the approximate index knows neither kinds nor paths.
+            hits = try approximate.search(flat, count: count, k: filtered ? min(approximate.count, 4 * k) : k)
         } catch {
             warn("approximate index \(approximateType ?? "") unusable, so the search was exact: \(error)")
             return nil
         }
         return try hits.map { hits in
             let items = try store.items(ids: hits.map(\.id))
-            let kept = hits.compactMap { hit in items[hit.id].flatMap { kind == nil || $0.kind == kind ? ($0, hit.score) : nil } }.prefix(k)
+            let kept = hits.compactMap { hit in items[hit.id].flatMap { keep($0) ? ($0, hit.score) : nil } }.prefix(k)
             return try kept.enumerated().map { SearchResult(rank: $0 + 1, item: $1.0, score: $1.1, probability: try probability($1.1)) }
         }
     }
 
     /// Items matching a text (text → image search by default).
-    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false,
-                       effort: Int? = nil) throws -> [SearchResult] {
+    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
+                       exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
         guard let query = pipeline.textEmbeddings(for: [text]).first else { return [] }
-        return try search(vector: try query.get(), k: k, kind: kind, exact: exact, effort: effort)
+        return try search(vector: try query.get(), k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort)
     }
 
     /// Items matching an example image (image → image by default; `.text` for image → text).
-    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, exact: Bool = false,
-                       effort: Int? = nil) throws -> [SearchResult] {
+    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
+                       exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
         guard let query = pipeline.imageEmbeddings(for: [image]).first else { return [] }
-        return try search(vector: try query.get(), k: k, kind: kind, exact: exact, effort: effort)
+        return try search(vector: try query.get(), k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort)
     }
 }

@@ -330,4 +330,15 @@ public struct IndexInfo: Sendable, Equatable {
     public let bytes: Int
     /// Indexed items of both kinds.
     public var count: Int { images + texts }
+
+    /// Info with the given values (other stores report theirs too).
+    public init(modelID: String, modelPath: String, dimension: Int, precision: String, images: Int, texts: Int, bytes: Int) {
+        self.modelID = modelID
+        self.modelPath = modelPath
+        self.dimension = dimension
+        self.precision = precision
+        self.images = images
+        self.texts = texts
+        self.bytes = bytes
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SigLIP
 import SigLIPIndex
+import SigLIPPostgres
 import Tensor
 
 struct IndexCommand: ParsableCommand {
@@ -12,8 +13,15 @@ struct IndexCommand: ParsableCommand {
     )
 
     struct Location: ParsableArguments {
-        @Option(name: .long, help: "The index directory.") var index: String
-        var url: URL { URL(fileURLWithPath: index) }
+        @Option(name: .long, help: "The index directory.") var index: String?
+        @Option(name: .long, help: "A PostgreSQL + pgvector database instead of a directory: postgres://user@/db?host=/socket/dir (docs/POSTGRES.md).")
+        var store: String?
+        var url: URL { URL(fileURLWithPath: index ?? "") }
+
+        func validate() throws {
+            guard (index == nil) != (store == nil) else { throw ValidationError("give one of --index DIR and --store postgres://…") }
+            if let store, !PostgresLocation.isURL(store) { throw ValidationError("--store takes a postgres:// URL, not '\(store)'") }
+        }
     }
 
     struct Storage: ParsableArguments {
@@ -49,6 +57,12 @@ struct IndexCommand: ParsableCommand {
         func validate() throws { try require(batchSize, in: Limits.batchSize, "--batch-size") }
 
         func run() throws {
+            if let store = location.store {
+                guard ann == nil, storage.precision == nil else {
+                    throw ValidationError("--ann and --vector-precision are for the embedded index; PostgreSQL keeps an HNSW index of float32 vectors")
+                }
+                return try PostgresStore.addImages(store, paths: paths, options: options, batchSize: batchSize)
+            }
             let pipeline = try options.load()
             let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
             // An IVF type needs vectors to train: one the index cannot train yet is set after adding, if then it can.
@@ -82,8 +96,6 @@ struct IndexCommand: ParsableCommand {
         @Argument(help: "UTF-8 text files, one text per line.") var files: [String]
 
         func run() throws {
-            let pipeline = try options.load()
-            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
             var texts: [String] = []
             for file in files {
                 guard let content = try? String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8) else {
@@ -91,6 +103,9 @@ struct IndexCommand: ParsableCommand {
                 }
                 texts += content.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             }
+            if let store = location.store { return try PostgresStore.addTexts(store, texts: texts, options: options) }
+            let pipeline = try options.load()
+            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
             try finish(index.addTexts(texts, using: pipeline), index)
         }
     }
@@ -101,8 +116,9 @@ struct IndexCommand: ParsableCommand {
         @Argument(help: "Paths as they were added.") var paths: [String]
 
         func run() throws {
-            let index = try SiglipIndex(directory: location.url)
             let absolute = paths.map { FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0).standardizedFileURL.path : $0 }
+            if let store = location.store { return try PostgresStore.remove(store, paths: absolute) }
+            let index = try SiglipIndex(directory: location.url)
             print("removed \(try index.remove(paths: absolute)) item(s)")
         }
     }
@@ -112,6 +128,7 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
+            if let store = location.store { return try PostgresStore.info(store) }
             let index = try SiglipIndex(directory: location.url)
             let info = try index.info()
             print("""
@@ -136,6 +153,7 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
+            if location.store != nil { throw ValidationError("verify checks the embedded index; PostgreSQL checks its own tables") }
             let problems = try SiglipIndex(directory: location.url).verify()
             if problems.isEmpty { print("ok") } else {
                 problems.forEach { printError($0) }

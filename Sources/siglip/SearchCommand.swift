@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SigLIP
 import SigLIPIndex
+import SigLIPPostgres
 import Tensor
 
 struct SearchCommand: ParsableCommand {
@@ -14,11 +15,13 @@ struct SearchCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "The index directory.") var index: String
+    @Option(name: .long, help: "The index directory.") var index: String?
+    @Option(name: .long, help: "A PostgreSQL + pgvector database instead: postgres://user@/db?host=/socket/dir (docs/POSTGRES.md).") var store: String?
     @Option(name: .long, help: "A text query (searches images).") var text: String?
     @Option(name: .long, help: "An example image (searches images; --kind text for image → text).") var image: String?
     @Option(name: .short, help: "How many results.") var k = 10
     @Option(name: .long, help: "Only items of this kind: image or text.") var kind: String?
+    @Option(name: .customLong("path-prefix"), help: "Only items whose path (or text) starts with this.") var pathPrefix: String?
     @Flag(name: .long, help: "JSON Lines output.") var json = false
     @Flag(name: .long, help: "Score every stored vector even when the index keeps an approximate structure.") var exact = false
     @Option(name: .long, help: "Approximate search effort: IVF lists probed (nprobe) or HNSW efSearch (default: 1/256 of the lists, at least 8; efSearch 64).")
@@ -29,6 +32,8 @@ struct SearchCommand: ParsableCommand {
 
     func validate() throws {
         guard (text == nil) != (image == nil) else { throw ValidationError("give exactly one of --text and --image") }
+        guard (index == nil) != (store == nil) else { throw ValidationError("give one of --index DIR and --store postgres://…") }
+        if let store, !PostgresLocation.isURL(store) { throw ValidationError("--store takes a postgres:// URL, not '\(store)'") }
         try require(k, in: Limits.results, "-k")
         try require(effort, in: 1...1_000_000, "--effort")
         try require(threads, in: Limits.threads, "--threads")
@@ -37,13 +42,21 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Compute.threads = threads }
-        let stored = try SiglipIndex(directory: URL(fileURLWithPath: index))
-        let pipeline = try SiglipPipeline(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
-        let opened = try SiglipIndex(directory: URL(fileURLWithPath: index), creatingFor: pipeline)
         let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
-        let results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, exact: exact, effort: effort) }
-            ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter, exact: exact, effort: effort)
-        for warning in opened.warnings { printError("warning: \(warning)") }
+        let results: [SearchResult]
+        if let store {
+            results = try PostgresStore.search(store, model: model, text: text, image: image, k: k, kind: filter, pathPrefix: pathPrefix,
+                                               exact: exact, effort: effort)
+        } else {
+            let directory = URL(fileURLWithPath: index ?? "")
+            let stored = try SiglipIndex(directory: directory)
+            let pipeline = try SiglipPipeline(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
+            let opened = try SiglipIndex(directory: directory, creatingFor: pipeline)
+            results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, pathPrefix: pathPrefix, exact: exact, effort: effort) }
+                ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter, pathPrefix: pathPrefix,
+                                 exact: exact, effort: effort)
+            for warning in opened.warnings { printError("warning: \(warning)") }
+        }
         if let html {
             let title = text.map { "“\($0)”" } ?? "images like \(URL(fileURLWithPath: image ?? "").lastPathComponent)"
             try Gallery.html(title: title, results: results).write(toFile: html, atomically: true, encoding: .utf8)
