@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SentencePiece", targets: ["SentencePiece"]),
         .library(name: "ImageIO", targets: ["ImageIO"]),
         .library(name: "SigLIPTraining", targets: ["SigLIPTraining"]),
+        .library(name: "SigLIPEvaluation", targets: ["SigLIPEvaluation"]),
         .library(name: "SigLIPIndex", targets: ["SigLIPIndex"]),
         .library(name: "SigLIPServer", targets: ["SigLIPServer"]),
         .executable(name: "siglip", targets: ["siglip"]),
@@ -85,6 +86,9 @@ let package = Package(
         // Training: backward passes through both towers, the sigmoid loss, optimisers.
         .target(name: "SigLIPTraining", dependencies: ["SigLIP", "Tensor", "SafeTensors", "ImageIO"]),
 
+        // Evaluation: zero-shot accuracy and retrieval recall of any ImageTextModel, multi-scale embeddings, reports.
+        .target(name: "SigLIPEvaluation", dependencies: ["SigLIP", "SigLIPTraining", "ImageIO"]),
+
         // The HTTP service: embeddings, zero-shot, search and a web page, with dynamic batching.
         .target(
             name: "SigLIPServer",
@@ -103,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "SigLIPEvaluation", "NPY",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -134,6 +138,7 @@ let package = Package(
         ),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
+        .testTarget(name: "SigLIPEvaluationTests", dependencies: ["SigLIPEvaluation", "SigLIP"]),
         .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY", "ImageIO"]),
     ],
     cxxLanguageStandard: .cxx17
