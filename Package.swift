@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SentencePiece", targets: ["SentencePiece"]),
         .library(name: "ImageIO", targets: ["ImageIO"]),
         .library(name: "SigLIPTraining", targets: ["SigLIPTraining"]),
+        .library(name: "SigLIPEvaluation", targets: ["SigLIPEvaluation"]),
         .library(name: "SigLIPIndex", targets: ["SigLIPIndex"]),
         .library(name: "SigLIPServer", targets: ["SigLIPServer"]),
         .library(name: "SigLIPDistributed", targets: ["SigLIPDistributed"]),
@@ -106,6 +107,8 @@ let package = Package(
         // Data-parallel training over MPI: the sigmoid loss with text features passed round a ring of ranks, and
         // gradients summed across ranks, so N processes take the step one process takes on the whole batch.
         .target(name: "SigLIPDistributed", dependencies: ["SigLIPTraining", "Tensor", "CMPIShim"]),
+        // Evaluation: zero-shot accuracy and retrieval recall of any ImageTextModel, multi-scale embeddings, reports.
+        .target(name: "SigLIPEvaluation", dependencies: ["SigLIP", "SigLIPTraining", "ImageIO"]),
 
         // The HTTP service: embeddings, zero-shot, search and a web page, with dynamic batching.
         .target(
@@ -136,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub", "SigLIPPostgres",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub", "SigLIPPostgres", "SigLIPEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -181,6 +184,7 @@ let package = Package(
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
         .testTarget(name: "SigLIPDistributedTests", dependencies: ["siglip-distributed-runner", "siglip", "SafeTensors", "NPY", "Tensor"]),
+        .testTarget(name: "SigLIPEvaluationTests", dependencies: ["SigLIPEvaluation", "SigLIP"]),
         .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY", "ImageIO"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NPY
 import SigLIP
+import SigLIPEvaluation
 import Tensor
 
 struct EmbedCommand: ParsableCommand {
@@ -37,7 +38,20 @@ struct EmbedCommand: ParsableCommand {
     @Option(name: .customLong("image-size"), help: "Run images at S×S pixels instead of the checkpoint's size (position embeddings are interpolated).")
     var imageSize: Int?
 
+    @Option(name: .long, help: "Embed each image at every side listed (e.g. 224,384) and combine them; texts match the width.")
+    var scales: String?
+
+    @Option(name: .long, help: "How --scales combine: mean (renormalised) or concat (scaled by 1/sqrt(n), unit norm).")
+    var combine: ScaleCombination = .mean
+
     func validate() throws {
+        if let scales {
+            guard !raw, imageSize == nil, pixelValues == nil, inputIDs == nil else {
+                throw ValidationError("--scales combines normalised image-file embeddings: drop --raw, --image-size, --pixel-values and --input-ids")
+            }
+            do { for side in try ImageScales(parsing: scales, combine: combine).sides { try require(side, in: Limits.imageSide, "--scales") } }
+            catch let error as EvaluationError { throw ValidationError(error.message) }
+        }
         try require(batchSize, in: Limits.batchSize, "--batch-size")
         try require(imageSize, in: Limits.imageSide, "--image-size")
         guard !image.isEmpty || !text.isEmpty || pixelValues != nil || inputIDs != nil else {
@@ -53,6 +67,15 @@ struct EmbedCommand: ParsableCommand {
             case .success(let v): JSONLines.emit(JSONLines.object(["input": JSONLines.string(input), "embedding": JSONLines.numbers(v)]))
             case .failure(let e): failures += 1; JSONLines.emitError(input: input, e)
             }
+        }
+        if let scales {
+            let multi = try ImageScales(parsing: scales, combine: combine)
+            let images = multi.imageEmbeddings(model: pipeline, urls: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize)
+            for (path, result) in zip(image, images) { emit(path, result) }
+            let texts = pipeline.textEmbeddings(for: text, batchSize: batchSize, normalized: true)
+            for (t, result) in zip(text, texts) { emit(t, result.map(multi.matchingText)) }
+            if failures > 0 { throw ExitCode(1) }
+            return
         }
         let inputs = EmbeddingInputs(model: pipeline.model, batchSize: batchSize, normalized: !raw)
         pipeline.imageEmbeddings(for: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, side: imageSize, normalized: !raw) { start, batch in
