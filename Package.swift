@@ -168,7 +168,6 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"]),
         .testTarget(name: "SigLIPIndexTests", dependencies: ["SigLIPIndex", "SigLIP", "siglip"]),
-        .testTarget(name: "SigLIPPostgresTests", dependencies: ["SigLIPPostgres", "SigLIPIndex", "SigLIP"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "NPY", "SafeTensors", "Tensor"]),
