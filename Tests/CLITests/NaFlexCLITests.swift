@@ -87,6 +87,27 @@ struct NaFlexCLITests {
         #expect(worst <= 1.2e-5)
     }
 
+    /// The Gemma tokenizer of a NaFlex checkpoint: lowercased, `<eos>`, padded with `<pad>` to 64, the reference's ids.
+    @Test func tokenizeGivesTheReferenceIds() throws {
+        let texts = try Self.texts()
+        let out = try CLI.run(["tokenize", "--model", Self.model] + texts)
+        #expect(out.status == 0, "\(out.stderr)")
+        let ids = try NPYArray(contentsOf: URL(fileURLWithPath: CLI.expected("tiny-naflex", "texts_input_ids")))
+        let expected = try #require(ids.integers)
+        let printed = out.lines.flatMap { ($0["ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.int64Value } }
+        #expect(out.lines.count == texts.count && printed == expected)
+    }
+
+    /// Commands that need a fixed input size refuse a NaFlex checkpoint with its reason, not a crash.
+    @Test func preprocessRefusesANaFlexCheckpoint() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("naflex-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let out = try CLI.run(["preprocess", "--model", Self.model, try Self.images()[0], "--output", output.path])
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("NaFlex"), "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     @Test func flagsThatDoNotApplyAreRefused() throws {
         let image = try Self.images()[0]
         let cases: [[String]] = [
