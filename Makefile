@@ -39,6 +39,7 @@ fixtures: $(PYTHON)
 	$(PYTHON) scripts/fixtures/configs.py Tests/Fixtures/configs
 	$(PYTHON) scripts/fixtures/models.py Tests/Fixtures/models
 	$(PYTHON) scripts/fixtures/naflex.py Tests/Fixtures/models
+	$(PYTHON) scripts/fixtures/resize_kernels.py Tests/Fixtures/kernels/bilinear
 	$(PYTHON) scripts/fixtures/training.py Tests/Fixtures/training
 	$(PYTHON) scripts/fixtures/distributed.py Tests/Fixtures/training/siglip-loss
 	$(PYTHON) scripts/fixtures/datasets.py Tests/Fixtures/datasets

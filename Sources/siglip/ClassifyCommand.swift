@@ -13,6 +13,7 @@ struct ClassifyCommand: ParsableCommand {
     )
 
     @OptionGroup var options: ModelOptions
+    @OptionGroup var naflex: NaFlexOptions
 
     @Option(name: .long, parsing: .singleValue, help: "A candidate label (repeatable).")
     var label: [String] = []
@@ -38,9 +39,17 @@ struct ClassifyCommand: ParsableCommand {
     var imageSize: Int?
 
     func run() throws {
-        let pipeline = try options.load()
-        let results = try pipeline.classify(images: images.map { URL(fileURLWithPath: $0) }, labels: label, template: template,
-                                            batchSize: batchSize, side: imageSize)
+        let urls = images.map { URL(fileURLWithPath: $0) }
+        let results: [Result<[ZeroShotScore], Error>]
+        switch try LoadedModel(options, naflex) {
+        case .fixed(let pipeline):
+            results = try pipeline.classify(images: urls, labels: label, template: template, batchSize: batchSize, side: imageSize)
+        case .naflex(let pipeline):
+            guard imageSize == nil else {
+                throw ValidationError("a NaFlex checkpoint sizes each image by --max-num-patches at its own aspect ratio; --image-size is for fixed-resolution checkpoints")
+            }
+            results = try pipeline.classify(images: urls, labels: label, template: template, batchSize: batchSize)
+        }
         var failures = 0
         for (path, result) in zip(images, results) {
             switch result {

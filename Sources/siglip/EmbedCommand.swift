@@ -16,6 +16,7 @@ struct EmbedCommand: ParsableCommand {
     )
 
     @OptionGroup var options: ModelOptions
+    @OptionGroup var naflex: NaFlexOptions
 
     @Option(name: .long, parsing: .singleValue, help: "An image file (repeatable).")
     var image: [String] = []
@@ -60,7 +61,11 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline = try options.load()
+        let pipeline: SiglipPipeline
+        switch try LoadedModel(options, naflex) {
+        case .naflex(let loaded): return try run(naflex: loaded)
+        case .fixed(let loaded): pipeline = loaded
+        }
         var failures = 0
         let emit = { (input: String, result: Result<[Float], Error>) in
             switch result {

@@ -183,6 +183,36 @@ struct Siglip2SensitivityTests {
     }
 }
 
+/// Every encoder layer must mask the padding: the tower run by hand with the mask in only some layers misses the
+/// reference's pooled embedding at every size where an image is padded, while masking all of them reproduces it.
+@Suite("NaFlex masks padding keys in every encoder layer")
+struct Siglip2LayerMaskTests {
+    /// The pooled output when layer `i` masks padding keys only if `masked(i)`; the pooling head always masks.
+    static func pooled(_ vision: Siglip2VisionTransformer, m: Int, masked: (Int) -> Bool) throws -> Tensor {
+        let pixels = try Fixtures.tensor(Siglip2Tests.name, "pixel_values_\(m)")
+        let shapes = try Siglip2Tests.shapes(m), batch = pixels.shape[0], valid = shapes.map(\.patches)
+        let x = vision.embeddings(pixels.reshaped([batch * m, pixels.shape[2]]), shapes: shapes, length: m)
+        for (i, layer) in vision.encoder.layers.enumerated() {
+            layer(x, batch: batch, length: m, keyLengths: masked(i) ? valid : nil)
+        }
+        return vision.head(vision.postLayernorm(x), batch: batch, length: m, keyLengths: valid)
+    }
+
+    @Test("mask in all, none, only the first or only the last layer", arguments: Siglip2Tests.sizes)
+    func layerMasks(m: Int) throws {
+        let vision = try Siglip2Model(directory: Fixtures.model(Siglip2Tests.name)).vision
+        try #require(vision.encoder.layers.count == 2)
+        let expected = try Fixtures.tensor(Siglip2Tests.name, "image_embeds_raw_\(m)")
+        let all = maxRelativeRowError(try Self.pooled(vision, m: m) { _ in true }, expected)
+        let none = maxRelativeRowError(try Self.pooled(vision, m: m) { _ in false }, expected)
+        let first = maxRelativeRowError(try Self.pooled(vision, m: m) { $0 == 0 }, expected)
+        let last = maxRelativeRowError(try Self.pooled(vision, m: m) { $0 == 1 }, expected)
+        print("naflex \(m) layer masks: all \(all), none \(none), first only \(first), last only \(last)")
+        #expect(all <= Tolerance.relative)
+        #expect(none > 1e-3 && first > 1e-3 && last > 1e-3)
+    }
+}
+
 extension ParityErrors {
     /// No errors yet, for comparisons assembled field by field.
     init() {}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import SigLIP
+import Tensor
+
+/// `--max-num-patches`, for the commands that run SigLIP 2 NaFlex checkpoints (`embed`, `classify`).
+struct NaFlexOptions: ParsableArguments {
+    @Option(name: .customLong("max-num-patches"), help: "For SigLIP 2 NaFlex checkpoints (model_type siglip2): fit each image, at its own aspect ratio, into at most N patches (default: the checkpoint's max_num_patches).")
+    var maxNumPatches: Int?
+
+    func validate() throws {
+        try require(maxNumPatches, in: 1...Siglip2Pipeline.maximumPatches, "--max-num-patches")
+    }
+}
+
+/// A checkpoint loaded by the family its `config.json` names.
+enum LoadedModel {
+    /// SigLIP or fixed-resolution SigLIP 2 (`model_type` "siglip").
+    case fixed(SiglipPipeline)
+    /// SigLIP 2 NaFlex (`model_type` "siglip2").
+    case naflex(Siglip2Pipeline)
+
+    /// Resolves `--model` once and loads it; `--max-num-patches` on a fixed-resolution checkpoint is refused.
+    init(_ options: ModelOptions, _ naflex: NaFlexOptions) throws {
+        if let threads = options.threads { Compute.threads = threads }
+        let directory = try modelDirectory(options.model)
+        if try modelType(ofCheckpoint: directory) == "siglip2" {
+            self = .naflex(try Siglip2Pipeline(directory: directory, precision: options.precision, maxNumPatches: naflex.maxNumPatches))
+        } else {
+            guard naflex.maxNumPatches == nil else {
+                throw ValidationError("--max-num-patches is for SigLIP 2 NaFlex checkpoints (model_type siglip2); \(options.model) is fixed-resolution: use --image-size")
+            }
+            self = .fixed(try SiglipPipeline(directory: directory, precision: options.precision))
+        }
+    }
+}
+
+extension EmbedCommand {
+    /// Embeds `--image` files (each at its own aspect ratio) and `--text` strings with a NaFlex model.
+    func run(naflex pipeline: Siglip2Pipeline) throws {
+        guard pixelValues == nil, inputIDs == nil, imageSize == nil, scales == nil else {
+            throw ValidationError("a NaFlex checkpoint embeds --image files and --text strings, sized by --max-num-patches; --pixel-values, --input-ids, --image-size and --scales are for fixed-resolution checkpoints")
+        }
+        var failures = 0
+        let images = pipeline.imageEmbeddings(for: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, normalized: !raw)
+        let texts = pipeline.textEmbeddings(for: text, batchSize: batchSize, normalized: !raw)
+        for (input, result) in Array(zip(image, images)) + Array(zip(text, texts)) {
+            switch result {
+            case .success(let v): JSONLines.emit(JSONLines.object(["input": JSONLines.string(input), "embedding": JSONLines.numbers(v)]))
+            case .failure(let e): failures += 1; JSONLines.emitError(input: input, e)
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
