@@ -7,7 +7,7 @@ PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
 SHAPES_MODEL := models/shapes-siglip
 
-.PHONY: deps build test demo fixtures parity-base bench bench-index bench-train fuzz test-browser load-test fuzz-api bench-serve clean
+.PHONY: deps build test demo fixtures parity-base bench bench-index bench-train bench-distributed fuzz test-browser load-test fuzz-api bench-serve clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -76,6 +76,12 @@ bench-index: deps $(BENCH_PYTHON)
 bench-train: deps $(BENCH_PYTHON)
 	$(SWIFT) build -c release --product siglip
 	$(BENCH_PYTHON) benchmarks/train_step.py --siglip $(SIGLIP) --work .build/bench-train --threads 2
+
+# Data-parallel step time: 1-4 MPI ranks on this machine against one process, same global batch, shapes and base
+# geometry, plus what the ring and the gradient all-reduce cost on their own (not in CI; results in docs/PERFORMANCE.md).
+bench-distributed: deps
+	$(SWIFT) build -c release --product siglip-distributed-runner
+	python3 benchmarks/distributed.py --runner $(BUILD_DIR)/siglip-distributed-runner --work .build/bench-distributed --cores 2
 
 # Fuzzes image decoding with libFuzzer + AddressSanitizer for FUZZ_SECONDS (not in CI).
 FUZZ_SECONDS ?= 300

@@ -2,7 +2,9 @@
 //
 //   ring  FEATURES.safetensors OUT [ROWS,ROWS,...]   the ring loss on fixed features; each rank writes OUT/rank-R.safetensors
 //   step  MODEL PIXELS.npy IDS.npy OUT [CHUNK]       one data-parallel gradient computation; rank 0 writes OUT/gradients.safetensors
-//   bench CONFIG BATCH STEPS THREADS                 times AdamW steps of a from-scratch model; rank 0 prints JSON
+//   bench CONFIG BATCH STEPS THREADS [alone]         times AdamW steps of a from-scratch model and the ring and
+//                                                    all-reduce alone; rank 0 prints JSON (`alone`: one process
+//                                                    without the collective, the baseline)
 import Foundation
 import NPY
 import SafeTensors
@@ -26,8 +28,11 @@ do {
     case ("ring", 3...4): try ring(features: arguments[1], out: arguments[2], rows: arguments.count > 3 ? arguments[3] : nil)
     case ("step", 5...6): try step(model: arguments[1], pixels: arguments[2], ids: arguments[3], out: arguments[4],
                                    chunk: arguments.count > 5 ? Int(arguments[5]) : nil)
-    case ("bench", 5): try bench(config: arguments[1], batch: Int(arguments[2]) ?? 0, steps: Int(arguments[3]) ?? 0, threads: Int(arguments[4]) ?? 1)
-    default: fail("usage: ring FEATURES OUT [ROWS,…] | step MODEL PIXELS IDS OUT [CHUNK] | bench CONFIG BATCH STEPS THREADS")
+    case ("bench", 5...6):
+        guard arguments.count == 5 || arguments[5] == "alone" else { fail("bench: the sixth argument can only be `alone`") }
+        try bench(config: arguments[1], batch: Int(arguments[2]) ?? 0, steps: Int(arguments[3]) ?? 0,
+                  threads: Int(arguments[4]) ?? 1, alone: arguments.count == 6)
+    default: fail("usage: ring FEATURES OUT [ROWS,…] | step MODEL PIXELS IDS OUT [CHUNK] | bench CONFIG BATCH STEPS THREADS [alone]")
     }
 } catch {
     FileHandle.standardError.write(Data("rank \(world.rank): \(error)\n".utf8))
@@ -80,8 +85,9 @@ func step(model directory: String, pixels: String, ids: String, out: String, chu
                                 to: URL(fileURLWithPath: out).appendingPathComponent("gradients.safetensors"))
 }
 
-func bench(config: String, batch: Int, steps: Int, threads: Int) throws {
+func bench(config: String, batch: Int, steps: Int, threads: Int, alone: Bool) throws {
     guard batch >= world.size, steps >= 2 else { fail("bench needs a batch of at least one pair per rank and 2 steps") }
+    guard !alone || world.size == 1 else { fail("bench … alone is one process, not \(world.size) ranks") }
     Compute.threads = threads
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siglip-distributed-bench-\(getpid())")
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -92,8 +98,9 @@ func bench(config: String, batch: Int, steps: Int, threads: Int) throws {
     let mine = shard(batch, rank: world.rank, of: world.size)
     let trainer = Trainer(model: model, optimizer: AdamW(weightDecay: 0.1),
                           schedule: LearningRateSchedule(peak: 1e-4, warmupSteps: 0, totalSteps: steps, decay: .constant))
-    trainer.collective = DataParallel(world: world)
-    var stepSeconds: [Double] = [], communication: [Double] = []
+    let timed = TimedCollective(DataParallel(world: world))
+    if !alone { trainer.collective = timed }
+    var stepSeconds: [Double] = [], ringSeconds: [Double] = [], sumSeconds: [Double] = []
     for _ in 0..<steps {
         // The same global batch on every rank (same generator), of which each takes its shard.
         let values = (0..<batch * 3 * side * side).map { _ in random.float(in: -1...1) }
@@ -101,22 +108,73 @@ func bench(config: String, batch: Int, steps: Int, threads: Int) throws {
         let pixels = Tensor(shape: [mine.count, 3, side, side],
                             values: Array(values[mine.lowerBound * 3 * side * side..<mine.upperBound * 3 * side * side]))
         try world.barrier()
-        world.resetClock()
+        (timed.ringSeconds, timed.sumSeconds) = (0, 0)
         let start = DispatchTime.now().uptimeNanoseconds
         _ = try trainer.step([TrainingBatch(pixelValues: pixels, inputIDs: Array(ids[mine]))])
         stepSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        communication.append(world.seconds)
+        ringSeconds.append(timed.ringSeconds)
+        sumSeconds.append(timed.sumSeconds)
     }
+    // The same communication again with every rank ready (after a barrier), so that no rank waits for another's
+    // compute: what the transport itself costs. The ring on random features of this rank's size; the sum of the
+    // last step's gradients (summed again in place: the values no longer matter).
+    var ringAlone: [Double] = [], sumAlone: [Double] = []
+    if !alone, let last = timed.last {
+        let width = c.text.embeddingSize
+        let images = Tensor(shape: [mine.count, width], values: (0..<mine.count * width).map { _ in random.float(in: -1...1) })
+        let texts = Tensor(shape: [mine.count, width], values: (0..<mine.count * width).map { _ in random.float(in: -1...1) })
+        for _ in 0..<max(steps, 5) {
+            try world.barrier()
+            var start = DispatchTime.now().uptimeNanoseconds
+            _ = try ringSigmoidLoss(images: images, texts: texts, logitScale: 2.3, logitBias: -10, chunk: nil, over: world)
+            ringAlone.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            try world.barrier()
+            var loss: Float = 0
+            start = DispatchTime.now().uptimeNanoseconds
+            try timed.inner.sum(last.parameters, of: last.gradients, loss: &loss)
+            sumAlone.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+    }
+    let floats = trainer.trainable.reduce(0) { $0 + $1.count }
     // The first step allocates the optimiser's moments and warms caches: left out of the medians.
-    var medians = [median(Array(stepSeconds.dropFirst())), median(Array(communication.dropFirst()))]
+    var medians = [median(Array(stepSeconds.dropFirst())), median(Array(ringSeconds.dropFirst())),
+                   median(Array(sumSeconds.dropFirst())), median(ringAlone), median(sumAlone)]
     try world.allReduceSum(&medians)   // the ranks' medians averaged below
+    medians = medians.map { $0 / Double(world.size) }
     if world.rank == 0 {
-        print(String(format: #"{"ranks": %d, "global_batch": %d, "threads_per_rank": %d, "steps": %d, "step_s": %.4f, "communication_s": %.4f}"#,
-                     world.size, batch, threads, steps - 1, medians[0] / Double(world.size), medians[1] / Double(world.size)))
+        print(String(format: #"{"ranks": %d, "alone": \#(alone), "global_batch": %d, "threads_per_rank": %d, "steps": %d, "parameters": %d, "#
+                     + #""step_s": %.4f, "ring_mpi_s": %.4f, "allreduce_mpi_s": %.4f, "ring_alone_s": %.5f, "allreduce_alone_s": %.5f}"#,
+                     world.size, batch, threads, steps - 1, floats,
+                     medians[0], medians[1], medians[2], medians[3], medians[4]))
     }
 }
 
+/// A data-parallel collective that also counts the seconds its ring loss and its gradient sum spend inside MPI
+/// (sending, receiving, and waiting for slower ranks), and keeps the last sum's arguments for timing it again.
+final class TimedCollective: StepCollective {
+    let inner: DataParallel
+    var ringSeconds = 0.0, sumSeconds = 0.0
+    var last: (parameters: [Tensor], gradients: Gradients)?
+
+    init(_ inner: DataParallel) { self.inner = inner }
+
+    func sigmoidLoss(images: Tensor, texts: Tensor, logitScale: Float, logitBias: Float, chunk: Int?) throws -> SigmoidLossResult {
+        let before = inner.world.seconds
+        defer { ringSeconds += inner.world.seconds - before }
+        return try inner.sigmoidLoss(images: images, texts: texts, logitScale: logitScale, logitBias: logitBias, chunk: chunk)
+    }
+
+    func sum(_ parameters: [Tensor], of gradients: Gradients, loss: inout Float) throws {
+        let before = inner.world.seconds
+        defer { sumSeconds += inner.world.seconds - before }
+        last = (parameters, gradients)
+        try inner.sum(parameters, of: gradients, loss: &loss)
+    }
+}
+
+/// The median, or 0 for no values.
 func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
