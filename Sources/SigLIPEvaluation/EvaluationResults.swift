@@ -100,6 +100,17 @@ public struct ModelResult: Sendable, Codable, Equatable {
     public let seconds: Double
 }
 
+/// A model that could not be evaluated (it did not load, or none of its images could be embedded), and why.
+public struct ModelFailure: Sendable, Codable, Equatable {
+    /// The checkpoint directory as given.
+    public let model: String
+    /// The reason.
+    public let error: String
+
+    /// A failure.
+    public init(model: String, error: String) { (self.model, self.error) = (model, error) }
+}
+
 /// The dataset an evaluation ran on.
 public struct DatasetSummary: Sendable, Codable, Equatable {
     /// "classes" (folder per class) or "pairs" (JSON Lines).
@@ -129,12 +140,16 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     public let templates: PromptTemplates?
     /// The image scales and how they were combined.
     public let scales: ImageScales
-    /// One result per model, in the order given.
+    /// One result per model evaluated, in the order given.
     public let models: [ModelResult]
+    /// The models that could not be evaluated, in the order given (the others still are).
+    public let failures: [ModelFailure]
 
     /// A report.
-    public init(version: String, dataset: DatasetSummary, templates: PromptTemplates?, scales: ImageScales, models: [ModelResult]) {
+    public init(version: String, dataset: DatasetSummary, templates: PromptTemplates?, scales: ImageScales, models: [ModelResult],
+                failures: [ModelFailure] = []) {
         (self.version, self.dataset, self.templates, self.scales, self.models) = (version, dataset, templates, scales, models)
+        self.failures = failures
     }
 
     /// The report as pretty-printed JSON with sorted keys.

@@ -69,7 +69,7 @@ public struct Evaluator: Sendable {
         var rows: [[Float]] = []
         for (prompt, result) in zip(prompts, results) {
             do { rows.append(try result.get()) } catch {
-                throw EvaluationError("text \"\(prompt)\": \(error.localizedDescription)")
+                throw EvaluationError("text \"\(prompt)\": \(EvaluationError.describe(error))")
             }
         }
         let n = templates.templates.count
@@ -89,7 +89,7 @@ public struct Evaluator: Sendable {
         for (i, result) in results.enumerated() {
             switch result {
             case .success(let row): embedded.kept.append((i, row))
-            case .failure(let error): embedded.unreadable.append(UnreadableFile(path: urls[i].path, error: error.localizedDescription))
+            case .failure(let error): embedded.unreadable.append(UnreadableFile(path: urls[i].path, error: EvaluationError.describe(error)))
             }
         }
         if embedded.kept.isEmpty, let first = embedded.unreadable.first {

@@ -7,6 +7,12 @@ extension EvaluationReport {
     public func html(thumbnailSide: Int = 64) -> String {
         let names = seriesNames
         var body = "<h1>siglip eval</h1>\n<p>" + HTML.escape(describeDataset) + "</p>\n"
+        if !failures.isEmpty {
+            body += "<h2>Models not evaluated</h2>\n<ul>\n"
+            for f in failures { body += "<li>" + HTML.escape(f.model) + ": " + HTML.escape(f.error) + "</li>\n" }
+            body += "</ul>\n"
+        }
+        guard !models.isEmpty else { return page(body) }
         body += summaryTable(names)
         body += headlineChart(names)
         if let first = models.first?.zeroShot, models.allSatisfy({ $0.zeroShot != nil }) {
@@ -45,7 +51,11 @@ extension EvaluationReport {
                 body += "</ul>\n"
             }
         }
-        return """
+        return page(body)
+    }
+
+    private func page(_ body: String) -> String {
+        """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>siglip eval</title>
         <style>

@@ -87,7 +87,7 @@ public struct ImageScales: Sendable, Equatable, Codable {
                 case .success(let row): rows.append(row)
                 case .failure(let error):
                     guard sides.count > 1 else { return .failure(error) }
-                    return .failure(EvaluationError("at side \(side.map(String.init) ?? "native"): \(error.localizedDescription)"))
+                    return .failure(EvaluationError("at side \(side.map(String.init) ?? "native"): \(EvaluationError.describe(error))"))
                 }
             }
             return .success(combined(rows))

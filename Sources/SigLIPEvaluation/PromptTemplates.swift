@@ -58,3 +58,13 @@ public struct EvaluationError: Error, LocalizedError, CustomStringConvertible, S
     /// The message.
     public var errorDescription: String? { message }
 }
+
+extension EvaluationError {
+    /// One line for any error: the project's errors by their message (on Linux `localizedDescription` would
+    /// only say "The operation could not be completed" for them), Foundation's by their localized description.
+    public static func describe(_ error: Error) -> String {
+        if let e = error as? LocalizedError, let d = e.errorDescription { return d }
+        if !(type(of: error) is NSError.Type), let e = error as? CustomStringConvertible { return e.description }
+        return error.localizedDescription
+    }
+}

@@ -80,17 +80,25 @@ struct EvalCommand: ParsableCommand {
                                   exampleCount: examples)
         let classDataset = try classes.map { try ClassificationDataset(classFolders: URL(fileURLWithPath: $0)) }
         let pairDataset = try pairs.map { try PairDataset(jsonLines: URL(fileURLWithPath: $0)) }
-        var results: [ModelResult] = []
+        var results: [ModelResult] = [], failures: [ModelFailure] = []
         for path in model {
-            let loaded = try loadImageTextModel(directory: URL(fileURLWithPath: path), precision: precision)
-            let images = (classDataset?.images.count ?? pairDataset?.images.count ?? 0) * evaluator.scales.count
-            let bar = ProgressBar("embedding images (\(URL(fileURLWithPath: path).lastPathComponent))", total: images)
-            let progress = { (done: Int, _: Int) in bar.update(done) }
-            let result = try classDataset.map { try evaluator.evaluate(loaded, classes: $0, progress: progress) }
-                ?? evaluator.evaluate(loaded, pairs: pairDataset!, progress: progress)
-            for u in result.unreadable { printError("skipped \(u.path): \(u.error)") }
-            JSONLines.emit(Self.headline(result))
-            results.append(result)
+            // A model that cannot be loaded or run is reported and the others are still evaluated.
+            do {
+                let loaded = try loadImageTextModel(directory: URL(fileURLWithPath: path), precision: precision)
+                let images = (classDataset?.images.count ?? pairDataset?.images.count ?? 0) * evaluator.scales.count
+                let bar = ProgressBar("embedding images (\(URL(fileURLWithPath: path).lastPathComponent))", total: images)
+                let progress = { (done: Int, _: Int) in bar.update(done) }
+                let result = try classDataset.map { try evaluator.evaluate(loaded, classes: $0, progress: progress) }
+                    ?? evaluator.evaluate(loaded, pairs: pairDataset!, progress: progress)
+                for u in result.unreadable { printError("skipped \(u.path): \(u.error)") }
+                JSONLines.emit(Self.headline(result))
+                results.append(result)
+            } catch {
+                let message = "\(CommandFailure.wrapping(error))"
+                JSONLines.emit(JSONLines.object(["model": JSONLines.string(path), "error": JSONLines.string(message)]))
+                printError(message.hasPrefix(path) ? message : "\(path): \(message)")
+                failures.append(ModelFailure(model: path, error: message))
+            }
         }
         let summary = classDataset.map {
             DatasetSummary(kind: "classes", path: classes ?? "", images: $0.images.count, classes: $0.classes.count, texts: 0)
@@ -98,9 +106,10 @@ struct EvalCommand: ParsableCommand {
             DatasetSummary(kind: "pairs", path: pairs ?? "", images: $0.images.count, classes: $0.texts.count, texts: $0.texts.count)
         }!
         let report = EvaluationReport(version: SwiftSiglip.version, dataset: summary, templates: classes == nil ? nil : evaluator.templates,
-                                      scales: evaluator.scales, models: results)
+                                      scales: evaluator.scales, models: results, failures: failures)
         if let json { try write(report.jsonData(), to: json) }
         if let path = self.report { try write(Data(report.html().utf8), to: path) }
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 
     /// The one-line summary printed per model.

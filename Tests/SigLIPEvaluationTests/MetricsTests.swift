@@ -46,17 +46,18 @@ struct MetricsTests {
     @Test func ensembleIsTheRenormalisedMeanOfUnitRows() {
         // [3, 0] and [0, 0.5] normalise to the two axes; their mean renormalised is the diagonal.
         let e = Vectors.ensemble([[3, 0], [0, 0.5]])
-        #expect(abs(e[0] - 0.5.squareRoot()) < 1e-6 && abs(e[1] - 0.5.squareRoot()) < 1e-6)
+        let r = Float(0.5).squareRoot()
+        #expect(abs(e[0] - r) < 1e-6 && abs(e[1] - r) < 1e-6)
     }
 
     @Test func scaleCombinations() throws {
         let mean = ImageScales(sides: [16, 32], combine: .mean)
         let m = mean.combined([[2, 0], [0, 1]])
-        #expect(abs(m[0] - 0.5.squareRoot()) < 1e-6 && abs(m[1] - 0.5.squareRoot()) < 1e-6)
+        let r = Float(0.5).squareRoot()
+        #expect(abs(m[0] - r) < 1e-6 && abs(m[1] - r) < 1e-6)
         let concat = ImageScales(sides: [16, 32], combine: .concat)
         let c = concat.combined([[2, 0], [0, 1]])
-        let r = 0.5.squareRoot()
-        #expect(c.count == 4 && abs(c[0] - Float(r)) < 1e-6 && c[1] == 0 && c[2] == 0 && abs(c[3] - Float(r)) < 1e-6)
+        #expect(c.count == 4 && abs(c[0] - r) < 1e-6 && c[1] == 0 && c[2] == 0 && abs(c[3] - r) < 1e-6)
         // Concat cosines are the mean of the per-scale cosines: text [1, 0] matches scale 1 fully, scale 2 not at all.
         #expect(abs(Vectors.dot(c, concat.matchingText([4, 0])) - 0.5) < 1e-6)
         #expect(mean.matchingText([4, 0]) == [1, 0])
