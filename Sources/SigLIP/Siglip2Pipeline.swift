@@ -104,6 +104,8 @@ extension Siglip2Pipeline: ImageTextModel {
     public var embeddingSize: Int { model.config.vision.hiddenSize }
     /// SigLIP 2 scores labels independently.
     public var zeroShotActivation: ZeroShotActivation { .sigmoid }
-    /// `exp(logit_scale)·cos + logit_bias`.
-    public func logit(cosine: Float) -> Float { Foundation.exp(model.logitScale) * cosine + model.logitBias }
+    /// `logit_scale`.
+    public var logitScale: Float { model.logitScale }
+    /// `logit_bias`.
+    public var logitBias: Float { model.logitBias }
 }
