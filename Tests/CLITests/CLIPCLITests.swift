@@ -86,7 +86,7 @@ struct CLIPCLITests {
 
     /// `siglip train` fine-tunes SigLIP only: a CLIP checkpoint is refused before any data is read.
     @Test func trainRefusesCLIP() throws {
-        let out = try CLI.run(["train", "--model", Self.model, "--data", "/nonexistent", "--output",
+        let out = try CLI.run(["train", "--model", Self.model, "--data", "/nonexistent", "--steps", "1", "--output",
                                FileManager.default.temporaryDirectory.appendingPathComponent("clip-train-\(UUID().uuidString)").path])
         #expect(out.status == 1)
         #expect(out.stderr.contains("CLIP checkpoint") && out.stderr.contains("SigLIP"), "\(out.stderr)")
