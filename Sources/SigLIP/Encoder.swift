@@ -8,15 +8,20 @@ package struct EncoderShape {
     package let layers: Int
     package let eps: Float
     package let activation: GELU
+    /// Whether attention is causal (CLIP's text tower) rather than bidirectional.
+    package var causal = false
 }
 
-/// `SiglipAttention`: bidirectional multi-head self-attention, q/k/v fused into one projection at load.
+/// `SiglipAttention` (and `CLIPAttention`): multi-head self-attention, q/k/v fused into one projection at load;
+/// bidirectional unless `causal`.
 package struct SelfAttention {
     package let qkv: Linear
     package let outProj: Linear
     package let heads: Int
+    package let causal: Bool
 
-    package init(_ w: Weights, width: Int, heads: Int) throws {
+    package init(_ w: Weights, width: Int, heads: Int, causal: Bool = false) throws {
+        self.causal = causal
         let q = try Linear(w.scope("q_proj"), inputs: width, outputs: width)
         let k = try Linear(w.scope("k_proj"), inputs: width, outputs: width)
         let v = try Linear(w.scope("v_proj"), inputs: width, outputs: width)
@@ -33,12 +38,13 @@ package struct SelfAttention {
         let d = x.columns
         let projected = qkv(x)
         let mixed = attention(query: projected.columns(0..<d), key: projected.columns(d..<2 * d), value: projected.columns(2 * d..<3 * d),
-                              batch: batch, queryLength: length, keyLength: length, heads: heads, keyLengths: keyLengths)
+                              batch: batch, queryLength: length, keyLength: length, heads: heads, keyLengths: keyLengths,
+                              causal: causal)
         outProj(mixed, epilogue: .addInto(residual))
     }
 }
 
-/// `SiglipEncoderLayer`: the pre-LayerNorm transformer block.
+/// `SiglipEncoderLayer` (and `CLIPEncoderLayer`, which differs only in activation and mask): the pre-LayerNorm block.
 package struct EncoderLayer {
     package let layerNorm1: LayerNorm
     package let selfAttn: SelfAttention
@@ -47,7 +53,7 @@ package struct EncoderLayer {
 
     package init(_ w: Weights, _ s: EncoderShape) throws {
         layerNorm1 = try LayerNorm(w.scope("layer_norm1"), width: s.width, eps: s.eps)
-        selfAttn = try SelfAttention(w.scope("self_attn"), width: s.width, heads: s.heads)
+        selfAttn = try SelfAttention(w.scope("self_attn"), width: s.width, heads: s.heads, causal: s.causal)
         layerNorm2 = try LayerNorm(w.scope("layer_norm2"), width: s.width, eps: s.eps)
         mlp = try MLP(w.scope("mlp"), width: s.width, intermediate: s.intermediate, activation: s.activation)
     }
@@ -59,7 +65,7 @@ package struct EncoderLayer {
     }
 }
 
-/// `SiglipEncoder`: the stack of layers.
+/// `SiglipEncoder` (and `CLIPEncoder`): the stack of layers.
 package struct Encoder {
     package let layers: [EncoderLayer]
 

@@ -18,8 +18,10 @@ public protocol ImageTextModel: AnyObject, Sendable {
     var embeddingSize: Int { get }
     /// The family's zero-shot activation.
     var zeroShotActivation: ZeroShotActivation { get }
-    /// The zero-shot logit for a cosine similarity: `exp(t)·cos + b` (CLIP has no bias).
-    func logit(cosine: Float) -> Float
+    /// `log t`: the logarithm of the learned temperature (`logit_scale`).
+    var logitScale: Float { get }
+    /// `b`, the learned logit bias (`logit_bias`); 0 for CLIP, which has none.
+    var logitBias: Float { get }
     /// Text embeddings for strings, `batchSize` at a time, tokenised as the reference tokenises them.
     func textEmbeddings(for texts: [String], batchSize: Int, normalized: Bool) -> [Result<[Float], Error>]
     /// Image embeddings for image files, `batchSize` at a time; `side` runs the model at another square size.
@@ -27,6 +29,9 @@ public protocol ImageTextModel: AnyObject, Sendable {
 }
 
 extension ImageTextModel {
+    /// The zero-shot logit for a cosine similarity: `exp(t)·cos + b`.
+    public func logit(cosine: Float) -> Float { Foundation.exp(logitScale) * cosine + logitBias }
+
     /// Zero-shot scores of one image embedding against label embeddings, highest probability first.
     public func zeroShotScores(image: [Float], labels: [String], labelEmbeddings: [[Float]]) -> [ZeroShotScore] {
         precondition(labels.count == labelEmbeddings.count, "one embedding per label")
@@ -44,6 +49,18 @@ extension ImageTextModel {
             .map { ZeroShotScore(label: $0, logit: $1.0, probability: $1.1) }
             .sorted { $0.probability > $1.probability }
     }
+
+    /// Zero-shot scores of image files against labels put into `template` (`{}` stands for the label): per image,
+    /// one `(label, logit, probability)` per label, highest first, with the family's activation (independent
+    /// sigmoids for SigLIP, a softmax over the labels for CLIP). A label whose prompt cannot be embedded throws.
+    public func zeroShot(images urls: [URL], labels: [String], template: String = "This is a photo of {}.",
+                         batchSize: Int = 16, side: Int? = nil) throws -> [Result<[ZeroShotScore], Error>] {
+        let prompts = labels.map { template.replacingOccurrences(of: "{}", with: $0) }
+        let texts = try textEmbeddings(for: prompts, batchSize: 64, normalized: true).map { try $0.get() }
+        return imageEmbeddings(for: urls, batchSize: batchSize, side: side, normalized: true).map { result in
+            result.map { zeroShotScores(image: $0, labels: labels, labelEmbeddings: texts) }
+        }
+    }
 }
 
 extension SiglipPipeline: ImageTextModel {
@@ -53,8 +70,10 @@ extension SiglipPipeline: ImageTextModel {
     public var embeddingSize: Int { model.config.vision.hiddenSize }
     /// SigLIP scores labels independently.
     public var zeroShotActivation: ZeroShotActivation { .sigmoid }
-    /// `exp(logit_scale)·cos + logit_bias`.
-    public func logit(cosine: Float) -> Float { Foundation.exp(model.logitScale) * cosine + model.logitBias }
+    /// `logit_scale`.
+    public var logitScale: Float { model.logitScale }
+    /// `logit_bias`.
+    public var logitBias: Float { model.logitBias }
 }
 
 /// The `model_type` of a checkpoint directory's `config.json`, or nil when it has none.
@@ -75,6 +94,7 @@ public func modelType(ofCheckpoint directory: URL) throws -> String? {
 public func loadImageTextModel(directory: URL, precision: Precision = .fp32, maxNumPatches: Int? = nil) throws -> any ImageTextModel {
     switch try modelType(ofCheckpoint: directory) {
     case "siglip2": return try Siglip2Pipeline(directory: directory, precision: precision, maxNumPatches: maxNumPatches)
+    case "clip": return try CLIPPipeline(directory: directory, precision: precision)
     default: return try SiglipPipeline(directory: directory, precision: precision)
     }
 }

@@ -75,17 +75,6 @@ public final class Siglip2Pipeline: Sendable {
         return results
     }
 
-    /// Zero-shot scores for image files against labels put into `template` ({} is the label): one independent
-    /// sigmoid probability per label, highest first. Throws when the labels cannot be embedded.
-    public func classify(images urls: [URL], labels: [String], template: String = "This is a photo of {}.",
-                         batchSize: Int = 16) throws -> [Result<[ZeroShotScore], Error>] {
-        let prompts = labels.map { template.replacingOccurrences(of: "{}", with: $0) }
-        let texts = try textEmbeddings(for: prompts).map { try $0.get() }
-        return imageEmbeddings(for: urls, batchSize: batchSize).map { result in
-            result.map { zeroShotScores(image: $0, labels: labels, labelEmbeddings: texts) }
-        }
-    }
-
     /// Runs the successful inputs of a batch as one tensor and slots the outputs back among the failures.
     private func embed(_ inputs: [Result<Siglip2Patches, Error>], normalized: Bool) -> [Result<[Float], Error>] {
         let ready = inputs.compactMap { try? $0.get() }
@@ -115,6 +104,8 @@ extension Siglip2Pipeline: ImageTextModel {
     public var embeddingSize: Int { model.config.vision.hiddenSize }
     /// SigLIP 2 scores labels independently.
     public var zeroShotActivation: ZeroShotActivation { .sigmoid }
-    /// `exp(logit_scale)·cos + logit_bias`.
-    public func logit(cosine: Float) -> Float { Foundation.exp(model.logitScale) * cosine + model.logitBias }
+    /// `logit_scale`.
+    public var logitScale: Float { model.logitScale }
+    /// `logit_bias`.
+    public var logitBias: Float { model.logitBias }
 }

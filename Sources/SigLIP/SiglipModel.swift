@@ -33,6 +33,9 @@ public final class SiglipModel: Sendable {
     public init(directory: URL, precision: Precision = .fp32) throws {
         self.directory = directory
         self.precision = precision
+        guard try modelType(ofCheckpoint: directory) != "clip" else {
+            throw SiglipError("\(directory.path): a CLIP checkpoint (model_type 'clip'); load it with CLIPModel or loadImageTextModel")
+        }
         config = try SiglipConfig(directory: directory)
         guard !config.vision.isNaFlex else {
             throw SiglipError("\(directory.path): a SigLIP 2 NaFlex checkpoint (model_type 'siglip2'); load it with Siglip2Model or loadImageTextModel")

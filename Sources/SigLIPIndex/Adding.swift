@@ -30,9 +30,10 @@ extension SiglipIndex {
     /// - a renamed file (its bytes stored under a path that is gone) takes over that row, unembedded;
     /// - in each folder given, rows of files that are no longer there are removed.
     /// Embeddings with NaN or infinite values are never stored: their files are reported as failures.
-    public func addImages(_ paths: [URL], using pipeline: SiglipPipeline, batchSize: Int = 16,
+    public func addImages(_ paths: [URL], using model: any ImageTextModel, batchSize: Int = 16,
                           progress: (Int, Int) -> Void = { _, _ in }) -> AddReport {
-        addImages(paths, batchSize: batchSize, embed: { pipeline.imageEmbeddings(for: $0, batchSize: batchSize) }, progress: progress)
+        addImages(paths, batchSize: batchSize, embed: { model.imageEmbeddings(for: $0, batchSize: batchSize, side: nil, normalized: true) },
+                  progress: progress)
     }
 
     /// `addImages(_:using:)` with the embedding step given (tests put broken embeddings in).
@@ -50,9 +51,9 @@ extension SiglipIndex {
     }
 
     /// Embeds and stores texts (each is its own "path"); texts already indexed are skipped.
-    public func addTexts(_ texts: [String], using pipeline: SiglipPipeline, batchSize: Int = 64) -> AddReport {
+    public func addTexts(_ texts: [String], using model: any ImageTextModel, batchSize: Int = 64) -> AddReport {
         defer { invalidate() }
-        return store.addTexts(texts, batchSize: batchSize) { pipeline.textEmbeddings(for: $0, batchSize: batchSize) }
+        return store.addTexts(texts, batchSize: batchSize) { model.textEmbeddings(for: $0, batchSize: batchSize, normalized: true) }
     }
 }
 

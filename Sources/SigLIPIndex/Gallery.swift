@@ -43,7 +43,7 @@ public enum Gallery {
             .text,.missing{height:160px;display:flex;align-items:center;justify-content:center;text-align:center;font-size:15px;background:#eef}
             .bar{height:4px;background:#eee;margin-top:4px}.bar span{display:block;height:4px;background:#3a7}
             </style></head><body>
-            <h1>\(escape(title))</h1><p>\(results.count) result(s), best first. p is the model's sigmoid match probability.</p>
+            <h1>\(escape(title))</h1><p>\(results.count) result(s), best first. p is the model's match probability.</p>
             <div class="grid">
             \(cards.joined(separator: "\n"))
             </div></body></html>

@@ -10,7 +10,8 @@ public struct SearchResult: Sendable, Equatable {
     public let item: IndexedItem
     /// Cosine similarity between the query and the item.
     public let score: Float
-    /// `sigmoid(exp(t)·cos + b)`: the model's probability that the two match.
+    /// `sigmoid(exp(t)·cos + b)`: the model's probability that the two match (for CLIP, the softmax of
+    /// `exp(t)·cos` over the results returned).
     public let probability: Float
 
     /// A hit with the given values (other stores make them too).
@@ -52,9 +53,10 @@ extension SiglipIndex {
             topInnerProducts(queries: queries.baseAddress!, queryCount: vectors.count, database: loaded.matrix.data,
                              rows: loaded.items.count, dimension: dimension, k: k, allowed: allowed)
         }
-        return try hits.map { best in
-            try best.enumerated().map { rank, hit in
-                SearchResult(rank: rank + 1, item: loaded.items[hit.row], score: hit.score, probability: try probability(hit.score))
+        return hits.map { best in
+            let p = probabilities(best.map(\.score))
+            return best.enumerated().map { rank, hit in
+                SearchResult(rank: rank + 1, item: loaded.items[hit.row], score: hit.score, probability: p[rank])
             }
         }
     }
@@ -77,21 +79,22 @@ extension SiglipIndex {
         return try hits.map { hits in
             let items = try store.items(ids: hits.map(\.id))
             let kept = hits.compactMap { hit in items[hit.id].flatMap { keep($0) ? ($0, hit.score) : nil } }.prefix(k)
-            return try kept.enumerated().map { SearchResult(rank: $0 + 1, item: $1.0, score: $1.1, probability: try probability($1.1)) }
+            let p = probabilities(kept.map(\.1))
+            return kept.enumerated().map { SearchResult(rank: $0 + 1, item: $1.0, score: $1.1, probability: p[$0]) }
         }
     }
 
     /// Items matching a text (text → image search by default).
-    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
+    public func search(text: String, using model: any ImageTextModel, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
                        exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
-        guard let query = pipeline.textEmbeddings(for: [text]).first else { return [] }
+        guard let query = model.textEmbeddings(for: [text], batchSize: 1, normalized: true).first else { return [] }
         return try search(vector: try query.get(), k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort)
     }
 
     /// Items matching an example image (image → image by default; `.text` for image → text).
-    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
+    public func search(image: URL, using model: any ImageTextModel, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
                        exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
-        guard let query = pipeline.imageEmbeddings(for: [image]).first else { return [] }
+        guard let query = model.imageEmbeddings(for: [image], batchSize: 1, side: nil, normalized: true).first else { return [] }
         return try search(vector: try query.get(), k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort)
     }
 }

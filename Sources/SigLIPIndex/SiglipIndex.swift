@@ -25,6 +25,8 @@ public final class SiglipIndex {
     public let modelPath: String
     /// The model's `log t` and `b`, read once: every search result's probability needs them.
     private var logitScale: Float = 0, logitBias: Float = 0
+    /// How the model turns logits into probabilities: SigLIP per item, CLIP as a softmax over the results.
+    private var activation: ZeroShotActivation = .sigmoid
     let store: IndexStore
     private var cache: (items: [IndexedItem], matrix: Tensor)?
     private var approximateCache: (factory: String, generation: Int, index: ApproximateIndex)?
@@ -122,15 +124,15 @@ public final class SiglipIndex {
     /// collection (at least 1,024 changes).
     static func saveAfter(count: Int) -> Int { max(1024, count / 100) }
 
-    /// Opens the index in `directory`, creating it for `pipeline`'s model if there is none; refuses an index
-    /// built with another model or dimension, or with another checkpoint of the same name and config (the
+    /// Opens the index in `directory`, creating it for `model` (SigLIP, SigLIP 2 or CLIP) if there is none; refuses
+    /// an index built with another model or dimension, or with another checkpoint of the same name and config (the
     /// weights' SHA-256 differs). The hash is recomputed only when the weights files' size, inode or times
     /// differ from those recorded with it.
-    public convenience init(directory: URL, creatingFor pipeline: SiglipPipeline, precision: VectorPrecision? = nil) throws {
-        try self.init(directory: directory, creatingForModel: try Self.modelID(pipeline.model.directory),
-                      modelPath: pipeline.model.directory.standardizedFileURL.path, dimension: pipeline.model.config.vision.hiddenSize,
-                      logitScale: pipeline.model.logitScale, logitBias: pipeline.model.logitBias, precision: precision,
-                      weights: try ModelWeights(directory: pipeline.model.directory))
+    public convenience init(directory: URL, creatingFor model: any ImageTextModel, precision: VectorPrecision? = nil) throws {
+        try self.init(directory: directory, creatingForModel: try Self.modelID(model.directory),
+                      modelPath: model.directory.standardizedFileURL.path, dimension: model.embeddingSize,
+                      logitScale: model.logitScale, logitBias: model.logitBias, activation: model.zeroShotActivation,
+                      precision: precision, weights: try ModelWeights(directory: model.directory))
     }
 
     /// Opens the index in `directory`, creating it for embeddings of the model named `modelID` (`dimension` wide;
@@ -140,12 +142,13 @@ public final class SiglipIndex {
     public convenience init(directory: URL, creatingForModel id: String, modelPath: String = "", dimension: Int,
                             logitScale: Float = 0, logitBias: Float = 0, precision: VectorPrecision? = nil) throws {
         try self.init(directory: directory, creatingForModel: id, modelPath: modelPath, dimension: dimension,
-                      logitScale: logitScale, logitBias: logitBias, precision: precision, weights: nil)
+                      logitScale: logitScale, logitBias: logitBias, activation: .sigmoid, precision: precision, weights: nil)
     }
 
     /// The designated initialiser behind both creating ones; `weights` are checked against those recorded.
     init(directory: URL, creatingForModel id: String, modelPath: String, dimension: Int,
-         logitScale: Float, logitBias: Float, precision: VectorPrecision?, weights: ModelWeights?) throws {
+         logitScale: Float, logitBias: Float, activation: ZeroShotActivation, precision: VectorPrecision?,
+         weights: ModelWeights?) throws {
         store = try IndexStore(directory: directory, create: true)
         self.directory = directory
         if let existing = try store.meta("model_id") {
@@ -159,6 +162,7 @@ public final class SiglipIndex {
             try store.setMeta("precision", (precision ?? .float32).rawValue)
             try store.setMeta("logit_scale", "\(logitScale)")
             try store.setMeta("logit_bias", "\(logitBias)")
+            if activation != .sigmoid { try store.setMeta("zero_shot_activation", activation.rawValue) }
         }
         guard try store.meta("dimension").flatMap(Int.init) == dimension else {
             throw IndexError("\(directory.path): holds \(try store.meta("dimension") ?? "?")-dimensional embeddings; this model makes \(dimension)")
@@ -304,11 +308,21 @@ public final class SiglipIndex {
     private func readLogitParameters() throws {
         logitScale = Float(try store.meta("logit_scale") ?? "0") ?? 0
         logitBias = Float(try store.meta("logit_bias") ?? "0") ?? 0
+        activation = try store.meta("zero_shot_activation").flatMap(ZeroShotActivation.init(rawValue:)) ?? .sigmoid
     }
 
-    /// `sigmoid(exp(t)·cos + b)` with the model's learned temperature and bias.
-    func probability(_ cosine: Float) throws -> Float {
-        sigmoid(Foundation.exp(logitScale) * cosine + logitBias)
+    /// The probabilities of one query's results, best first, from their cosines: `sigmoid(exp(t)·cos + b)` each
+    /// for SigLIP; for CLIP, trained with a softmax over candidates, the softmax of `exp(t)·cos` over the results.
+    func probabilities(_ cosines: [Float]) -> [Float] {
+        let logits = cosines.map { Foundation.exp(logitScale) * $0 + logitBias }
+        switch activation {
+        case .sigmoid: return logits.map(sigmoid)
+        case .softmax:
+            let top = logits.max() ?? 0
+            let exps = logits.map { Foundation.exp($0 - top) }
+            let total = exps.reduce(0, +)
+            return exps.map { $0 / total }
+        }
     }
 }
 

@@ -7,12 +7,15 @@ public enum GELU: Sendable {
     case tanh
     /// `0.5·x·(1 + erf(x/√2))`, the exact form.
     case erf
+    /// `x·σ(1.702·x)`: OpenAI CLIP's `quick_gelu`.
+    case quick
 
     /// Applies the activation in place to `count` floats.
     public func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .tanh: geluTanh(x, count: count)
         case .erf: for i in 0..<count { x[i] = 0.5 * x[i] * (1 + Foundation.erf(x[i] * 0.70710678118654752)) }
+        case .quick: for i in 0..<count { x[i] = x[i] * sigmoid(1.702 * x[i]) }
         }
     }
 

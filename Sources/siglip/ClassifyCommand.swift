@@ -5,10 +5,11 @@ import SigLIP
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "Zero-shot classification: an independent sigmoid probability per image and label.",
+        abstract: "Zero-shot classification: a probability per image and label.",
         discussion: """
-        Prints {"input": PATH, "scores": [{"label": L, "logit": x, "probability": sigmoid(x)}, ...]} per image, \
-        highest probability first. Probabilities do not sum to 1: each label is judged on its own.
+        Prints {"input": PATH, "scores": [{"label": L, "logit": x, "probability": p}, ...]} per image, highest \
+        probability first. SigLIP judges each label on its own, p = sigmoid(x), so probabilities need not sum to 1; \
+        CLIP checkpoints (model_type "clip") take a softmax over the labels, so they sum to 1.
         """
     )
 
@@ -39,17 +40,12 @@ struct ClassifyCommand: ParsableCommand {
     var imageSize: Int?
 
     func run() throws {
-        let urls = images.map { URL(fileURLWithPath: $0) }
-        let results: [Result<[ZeroShotScore], Error>]
-        switch try LoadedModel(options, naflex) {
-        case .fixed(let pipeline):
-            results = try pipeline.classify(images: urls, labels: label, template: template, batchSize: batchSize, side: imageSize)
-        case .naflex(let pipeline):
-            guard imageSize == nil else {
-                throw ValidationError("a NaFlex checkpoint sizes each image by --max-num-patches at its own aspect ratio; --image-size is for fixed-resolution checkpoints")
-            }
-            results = try pipeline.classify(images: urls, labels: label, template: template, batchSize: batchSize)
+        let model = try options.loadAny(naflex)
+        if model is Siglip2Pipeline, imageSize != nil {
+            throw ValidationError("a NaFlex checkpoint sizes each image by --max-num-patches at its own aspect ratio; --image-size is for fixed-resolution checkpoints")
         }
+        let results = try model.zeroShot(images: images.map { URL(fileURLWithPath: $0) }, labels: label, template: template,
+                                         batchSize: batchSize, side: imageSize)
         var failures = 0
         for (path, result) in zip(images, results) {
             switch result {

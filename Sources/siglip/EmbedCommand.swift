@@ -61,11 +61,8 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline: SiglipPipeline
-        switch try LoadedModel(options, naflex) {
-        case .naflex(let loaded): return try run(naflex: loaded)
-        case .fixed(let loaded): pipeline = loaded
-        }
+        let model = try options.loadAny(naflex)
+        if let naflexModel = model as? Siglip2Pipeline { return try run(naflex: naflexModel) }
         var failures = 0
         let emit = { (input: String, result: Result<[Float], Error>) in
             switch result {
@@ -75,19 +72,29 @@ struct EmbedCommand: ParsableCommand {
         }
         if let scales {
             let multi = try ImageScales(parsing: scales, combine: combine)
-            let images = multi.imageEmbeddings(model: pipeline, urls: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize)
+            let images = multi.imageEmbeddings(model: model, urls: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize)
             for (path, result) in zip(image, images) { emit(path, result) }
-            let texts = pipeline.textEmbeddings(for: text, batchSize: batchSize, normalized: true)
+            let texts = model.textEmbeddings(for: text, batchSize: batchSize, normalized: true)
             for (t, result) in zip(text, texts) { emit(t, result.map(multi.matchingText)) }
             if failures > 0 { throw ExitCode(1) }
             return
         }
-        let inputs = EmbeddingInputs(model: pipeline.model, batchSize: batchSize, normalized: !raw)
-        pipeline.imageEmbeddings(for: image.map { URL(fileURLWithPath: $0) }, batchSize: batchSize, side: imageSize, normalized: !raw) { start, batch in
-            for (offset, result) in batch.enumerated() { emit(image[start + offset], result) }
+        let inputs = EmbeddingInputs(model: model, batchSize: batchSize, normalized: !raw)
+        let urls = image.map { URL(fileURLWithPath: $0) }
+        if let siglip = model as? SiglipPipeline {
+            // Streams, decoding the next batch while this one runs.
+            siglip.imageEmbeddings(for: urls, batchSize: batchSize, side: imageSize, normalized: !raw) { start, batch in
+                for (offset, result) in batch.enumerated() { emit(image[start + offset], result) }
+            }
+        } else {
+            for start in stride(from: 0, to: urls.count, by: batchSize) {
+                let part = Array(urls[start..<min(start + batchSize, urls.count)])
+                let batch = model.imageEmbeddings(for: part, batchSize: batchSize, side: imageSize, normalized: !raw)
+                for (offset, result) in batch.enumerated() { emit(image[start + offset], result) }
+            }
         }
         if let pixelValues { inputs.embedPixelRows(file: pixelValues, emit: emit) }
-        for (t, result) in zip(text, pipeline.textEmbeddings(for: text, batchSize: batchSize, normalized: !raw)) { emit(t, result) }
+        for (t, result) in zip(text, model.textEmbeddings(for: text, batchSize: batchSize, normalized: !raw)) { emit(t, result) }
         if let inputIDs { inputs.embedIDRows(file: inputIDs, emit: emit) }
         if failures > 0 { throw ExitCode(1) }
     }

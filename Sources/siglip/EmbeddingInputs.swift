@@ -5,9 +5,30 @@ import Tensor
 
 /// Runs rows of `.npy` inputs through the model in batches, reporting each row's result or error.
 struct EmbeddingInputs {
-    let model: SiglipModel
+    let model: any ImageTextModel
     let batchSize: Int
     let normalized: Bool
+
+    /// Image embeddings of a pixel tensor `[N, 3, H, W]`, for the families that take one.
+    private func imageEmbeddings(_ pixels: Tensor) throws -> Tensor {
+        switch model {
+        case let siglip as SiglipPipeline: return try siglip.model.imageEmbeddings(pixelValues: pixels, normalized: normalized)
+        case let clip as CLIPPipeline: return try clip.model.imageEmbeddings(pixelValues: pixels, normalized: normalized)
+        default:
+            // NaFlex needs each image's patch grid, which a bare pixel tensor does not carry.
+            throw SiglipError("--pixel-values is not supported for \(model.directory.path): give image files instead")
+        }
+    }
+
+    /// Text embeddings of equal-length id rows.
+    private func textEmbeddings(_ ids: [[Int]]) throws -> Tensor {
+        switch model {
+        case let siglip as SiglipPipeline: return try siglip.model.textEmbeddings(inputIDs: ids, normalized: normalized)
+        case let siglip2 as Siglip2Pipeline: return try siglip2.model.textEmbeddings(inputIDs: ids, normalized: normalized)
+        case let clip as CLIPPipeline: return try clip.model.textEmbeddings(inputIDs: ids, normalized: normalized)
+        default: throw SiglipError("--input-ids is not supported for \(model.directory.path): give texts instead")
+        }
+    }
 
     typealias Emit = (String, Result<[Float], Error>) -> Void
 
@@ -23,7 +44,7 @@ struct EmbeddingInputs {
                 report(start..<min(start + batchSize, array.shape[0]), emit) { part in
                     let pixels = Tensor(shape: [part.count] + array.shape.dropFirst(),
                                         values: Array(values[(part.lowerBound * perRow)..<(part.upperBound * perRow)]))
-                    return try model.imageEmbeddings(pixelValues: pixels, normalized: normalized)
+                    return try imageEmbeddings(pixels)
                 }
             }
         } catch {
@@ -42,8 +63,7 @@ struct EmbeddingInputs {
             for start in stride(from: 0, to: array.shape[0], by: batchSize) {
                 let rows = start..<min(start + batchSize, array.shape[0])
                 report(rows, emit) { part in
-                    try model.textEmbeddings(inputIDs: part.map { r in ids[(r * length)..<((r + 1) * length)].map { Int(clamping: $0) } },
-                                             normalized: normalized)
+                    try textEmbeddings(part.map { r in ids[(r * length)..<((r + 1) * length)].map { Int(clamping: $0) } })
                 }
             }
         } catch {

@@ -63,8 +63,8 @@ struct IndexCommand: ParsableCommand {
                 }
                 return try PostgresStore.addImages(store, paths: paths, options: options, batchSize: batchSize)
             }
-            let pipeline = try options.load()
-            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
+            let model = try options.loadAny()
+            let index = try SiglipIndex(directory: location.url, creatingFor: model, precision: try storage.chosen())
             // An IVF type needs vectors to train: one the index cannot train yet is set after adding, if then it can.
             let requested = ann.map { $0 == "none" ? nil : $0 }
             var deferred = false
@@ -76,7 +76,7 @@ struct IndexCommand: ParsableCommand {
                 }
             }
             var bar: ProgressBar?
-            let report = index.addImages(paths.map { URL(fileURLWithPath: $0) }, using: pipeline, batchSize: batchSize) { done, total in
+            let report = index.addImages(paths.map { URL(fileURLWithPath: $0) }, using: model, batchSize: batchSize) { done, total in
                 if bar == nil { bar = ProgressBar("indexing", total: total) }
                 bar?.update(done)
             }
@@ -104,9 +104,9 @@ struct IndexCommand: ParsableCommand {
                 texts += content.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             }
             if let store = location.store { return try PostgresStore.addTexts(store, texts: texts, options: options) }
-            let pipeline = try options.load()
-            let index = try SiglipIndex(directory: location.url, creatingFor: pipeline, precision: try storage.chosen())
-            try finish(index.addTexts(texts, using: pipeline), index)
+            let model = try options.loadAny()
+            let index = try SiglipIndex(directory: location.url, creatingFor: model, precision: try storage.chosen())
+            try finish(index.addTexts(texts, using: model), index)
         }
     }
 

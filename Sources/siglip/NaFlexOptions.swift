@@ -13,25 +13,16 @@ struct NaFlexOptions: ParsableArguments {
     }
 }
 
-/// A checkpoint loaded by the family its `config.json` names.
-enum LoadedModel {
-    /// SigLIP or fixed-resolution SigLIP 2 (`model_type` "siglip").
-    case fixed(SiglipPipeline)
-    /// SigLIP 2 NaFlex (`model_type` "siglip2").
-    case naflex(Siglip2Pipeline)
-
-    /// Resolves `--model` once and loads it; `--max-num-patches` on a fixed-resolution checkpoint is refused.
-    init(_ options: ModelOptions, _ naflex: NaFlexOptions) throws {
-        if let threads = options.threads { Compute.threads = threads }
-        let directory = try modelDirectory(options.model)
-        if try modelType(ofCheckpoint: directory) == "siglip2" {
-            self = .naflex(try Siglip2Pipeline(directory: directory, precision: options.precision, maxNumPatches: naflex.maxNumPatches))
-        } else {
-            guard naflex.maxNumPatches == nil else {
-                throw ValidationError("--max-num-patches is for SigLIP 2 NaFlex checkpoints (model_type siglip2); \(options.model) is fixed-resolution: use --image-size")
-            }
-            self = .fixed(try SiglipPipeline(directory: directory, precision: options.precision))
+extension ModelOptions {
+    /// Loads whichever family the checkpoint names, passing `--max-num-patches` to a NaFlex checkpoint and
+    /// refusing it for any other.
+    func loadAny(_ naflex: NaFlexOptions) throws -> any ImageTextModel {
+        if let threads { Compute.threads = threads }
+        let directory = try modelDirectory(model)
+        if naflex.maxNumPatches != nil, try modelType(ofCheckpoint: directory) != "siglip2" {
+            throw ValidationError("--max-num-patches is for SigLIP 2 NaFlex checkpoints (model_type siglip2); \(model) is fixed-resolution: use --image-size")
         }
+        return try loadImageTextModel(directory: directory, precision: precision, maxNumPatches: naflex.maxNumPatches)
     }
 }
 

@@ -10,8 +10,9 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Search an index by text or by example image.",
         discussion: """
-        Prints ranked results with cosine scores and the model's sigmoid match probability; with --json, one object \
-        per result, best first: {"rank": 1, "path": PATH, "kind": "image", "score": cos, "probability": p}.
+        Prints ranked results with cosine scores and the model's match probability (SigLIP: a sigmoid per result; \
+        CLIP: a softmax over the results shown); with --json, one object per result, best first: \
+        {"rank": 1, "path": PATH, "kind": "image", "score": cos, "probability": p}.
         """
     )
 
@@ -50,10 +51,10 @@ struct SearchCommand: ParsableCommand {
         } else {
             let directory = URL(fileURLWithPath: index ?? "")
             let stored = try SiglipIndex(directory: directory)
-            let pipeline = try SiglipPipeline(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
-            let opened = try SiglipIndex(directory: directory, creatingFor: pipeline)
-            results = try text.map { try opened.search(text: $0, using: pipeline, k: k, kind: filter, pathPrefix: pathPrefix, exact: exact, effort: effort) }
-                ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: filter, pathPrefix: pathPrefix,
+            let loaded = try loadImageTextModel(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
+            let opened = try SiglipIndex(directory: directory, creatingFor: loaded)
+            results = try text.map { try opened.search(text: $0, using: loaded, k: k, kind: filter, pathPrefix: pathPrefix, exact: exact, effort: effort) }
+                ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: loaded, k: k, kind: filter, pathPrefix: pathPrefix,
                                  exact: exact, effort: effort)
             for warning in opened.warnings { printError("warning: \(warning)") }
         }

@@ -50,6 +50,13 @@ struct ModelOptions: ParsableArguments {
         return try SiglipPipeline(directory: modelDirectory(model), precision: precision)
     }
 
+    /// Loads whichever image–text family the checkpoint's `model_type` names (SigLIP, SigLIP 2 NaFlex, CLIP),
+    /// after applying the thread setting.
+    func loadAny() throws -> any ImageTextModel {
+        if let threads { Compute.threads = threads }
+        return try loadImageTextModel(directory: modelDirectory(model), precision: precision)
+    }
+
     func validate() throws {
         try require(threads, in: Limits.threads, "--threads")
     }

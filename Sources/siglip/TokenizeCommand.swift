@@ -7,7 +7,8 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Print the model's input ids for each text: {\"text\": T, \"ids\": [...]}.",
         discussion: """
-        Ids are what the text tower sees: EOS appended, truncated keeping EOS, padded to the model's text length. \
+        Ids are what the text tower sees: EOS appended (CLIP: BOS before too), truncated keeping EOS, padded to \
+        the model's text length. \
         With --decode the arguments are ids, and the text they stand for is printed: {"ids": [...], "text": T}.
         """
     )
@@ -33,8 +34,14 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let directory = try modelDirectory(options.model)
-        let config = try SiglipConfig(directory: directory)
-        let tokenizer = try SiglipTokenizer(directory: directory, maxLength: config.text.maxPositionEmbeddings)
+        let tokenizer: any TextTokenizer
+        if try modelType(ofCheckpoint: directory) == "clip" {
+            let config = try CLIPConfig(directory: directory)
+            tokenizer = try CLIPTokenizer(directory: directory, maxLength: config.text.maxPositionEmbeddings)
+        } else {
+            let config = try SiglipConfig(directory: directory)
+            tokenizer = try SiglipTokenizer(directory: directory, maxLength: config.text.maxPositionEmbeddings)
+        }
         if decode {
             let ids = texts.compactMap { Int32($0) }
             JSONLines.emit(JSONLines.object(["ids": JSONLines.integers(ids), "text": JSONLines.string(tokenizer.decode(ids))]))
@@ -53,7 +60,7 @@ struct TokenizeCommand: ParsableCommand {
         if failures > 0 { throw ExitCode(1) }
     }
 
-    private func emit(_ text: String, _ tokenizer: SiglipTokenizer) {
+    private func emit(_ text: String, _ tokenizer: any TextTokenizer) {
         let ids = tokenizer.encode(text)
         if verbose {
             JSONLines.emit(JSONLines.object(["text": JSONLines.string(text), "ids": JSONLines.integers(ids),
@@ -64,6 +71,19 @@ struct TokenizeCommand: ParsableCommand {
         }
     }
 }
+
+/// What `tokenize` needs of a family's tokenizer.
+protocol TextTokenizer {
+    /// The model's input ids: special tokens added, truncated and padded to the text length.
+    func encode(_ text: String) -> [Int32]
+    /// The pieces before special tokens and padding.
+    func tokenize(_ text: String) -> [String]
+    /// Text for ids.
+    func decode(_ ids: [Int32]) -> String
+}
+
+extension SiglipTokenizer: TextTokenizer {}
+extension CLIPTokenizer: TextTokenizer {}
 
 /// The texts of a JSON Lines file, one JSON string per line; a line that is not one yields its error.
 func readTexts(_ path: String) throws -> [Result<String, Error>] {

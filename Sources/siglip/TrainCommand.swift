@@ -109,6 +109,13 @@ struct TrainCommand: ParsableCommand {
     /// The run, alone (`world` nil) or as one rank of `world`; only rank 0 writes OUTPUT.
     private func train(world: Communicator?) throws {
         if let threads { Compute.threads = threads }
+        // Only SigLIP trains here (the sigmoid loss, SigLIP's towers); say so before any data is read.
+        if let model, !resume {
+            let directory = try modelDirectory(model)
+            if try modelType(ofCheckpoint: directory) == "clip" {
+                throw CommandFailure(description: "\(directory.path): a CLIP checkpoint (model_type \"clip\"); siglip train fine-tunes SigLIP checkpoints only (embed, classify, index and search take CLIP)")
+            }
+        }
         let out = URL(fileURLWithPath: output)
         // The data first: a file that cannot train fails at once, before a model is built or OUTPUT touched.
         let examples = try readExamples()

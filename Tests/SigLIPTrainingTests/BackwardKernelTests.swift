@@ -59,7 +59,7 @@ struct BackwardKernelTests {
         #expect(worstX <= 1e-4 && worstW <= 1e-2 && worstB <= 1e-3, "dx \(worstX) dw \(worstW) db \(worstB)")
     }
 
-    @Test("GELU derivatives against the textbook formulas", arguments: [GELU.tanh, GELU.erf])
+    @Test("GELU derivatives against the textbook formulas", arguments: [GELU.tanh, GELU.erf, GELU.quick])
     func gelu(kind: GELU) {
         let x = random([40_000], seed: 7)
         affine(x, scale: 8, shift: 0)   // −8…8: both tails and the middle
@@ -75,6 +75,9 @@ struct BackwardKernelTests {
                 expected = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v)
             case .erf:
                 expected = 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot())) + v * Foundation.exp(-v * v / 2) / (2 * Double.pi).squareRoot()
+            case .quick:
+                let s = 1 / (1 + Foundation.exp(-1.702 * v))
+                expected = s + 1.702 * v * s * (1 - s)
             }
             worst = max(worst, abs(Double(g.data[i]) - expected))
         }

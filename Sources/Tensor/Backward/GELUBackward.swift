@@ -16,6 +16,11 @@ extension GELU {
                     let pdf = 0.3989422804014327 * Foundation.exp(-0.5 * v * v)
                     g[i] *= cdf + v * pdf
                 }
+            case .quick:
+                for i in 0..<range.count {
+                    let s = sigmoid(1.702 * x[i])
+                    g[i] *= s + 1.702 * x[i] * s * (1 - s)
+                }
             }
         }
     }
