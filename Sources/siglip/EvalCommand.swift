@@ -22,7 +22,7 @@ struct EvalCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, parsing: .singleValue, help: "A checkpoint directory (repeatable: models are compared side by side).")
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(modelHelp + " Repeatable: models are compared side by side."))
     var model: [String] = []
 
     @Option(name: .long, help: "A folder with one subfolder of images per class.")
@@ -82,7 +82,7 @@ struct EvalCommand: ParsableCommand {
         let pairDataset = try pairs.map { try PairDataset(jsonLines: URL(fileURLWithPath: $0)) }
         var results: [ModelResult] = []
         for path in model {
-            let loaded = try loadImageTextModel(directory: URL(fileURLWithPath: path), precision: precision)
+            let loaded = try loadImageTextModel(directory: modelDirectory(path), precision: precision)
             let images = (classDataset?.images.count ?? pairDataset?.images.count ?? 0) * evaluator.scales.count
             let bar = ProgressBar("embedding images (\(URL(fileURLWithPath: path).lastPathComponent))", total: images)
             let progress = { (done: Int, _: Int) in bar.update(done) }

@@ -50,7 +50,7 @@ enum PostgresStore {
     static func search(_ url: String, model: String?, text: String?, image: String?, k: Int, kind: ItemKind,
                        pathPrefix: String?, exact: Bool, effort: Int?) throws -> [SearchResult] {
         let stored = try PostgresIndex(url: url)
-        let pipeline = try SiglipPipeline(directory: URL(fileURLWithPath: model ?? stored.modelPath))
+        let pipeline = try SiglipPipeline(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
         let index = try PostgresIndex(url: url, creatingFor: pipeline)
         if let text { return try index.search(text: text, using: pipeline, k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort) }
         return try index.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: kind, pathPrefix: pathPrefix,
