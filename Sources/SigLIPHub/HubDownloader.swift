@@ -27,7 +27,7 @@ public struct HubDownloader: Sendable {
         if settings.offline {
             do { return try cache.cachedSnapshot(repo) } catch let error as HubError { throw HubError("HF_HUB_OFFLINE is set and " + error.message) }
         }
-        return try await HubTransport.with(token: settings.token) { transport in
+        return try await HubTransport.with(token: settings.token, endpoint: settings.endpoint) { transport in
             let commit: String, siblings: Set<String>
             do {
                 (commit, siblings) = try await revisionInfo(repo, transport)

@@ -16,15 +16,18 @@ struct TransportFailure: Error, CustomStringConvertible {
 struct HubTransport {
     let client: HTTPClient
     let token: String?
+    /// The Hub's scheme, host and port: the only place the token is sent (a CDN URL named by a redirect is not).
+    let hub: String
+
 
     /// Runs `body` with a client that is shut down afterwards, however `body` ends.
-    static func with<T: Sendable>(token: String?, _ body: (HubTransport) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(token: String?, endpoint: String, _ body: (HubTransport) async throws -> T) async throws -> T {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(15), read: .seconds(60)))
         configuration.httpVersion = .http1Only
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            let result = try await body(HubTransport(client: client, token: token))
+            let result = try await body(HubTransport(client: client, token: token, hub: URL(string: endpoint).map(authority) ?? endpoint))
             try? await client.shutdown()
             return result
         } catch {
@@ -43,16 +46,15 @@ struct HubTransport {
 
     /// Sends `method` to `url`, following relative redirects always and absolute ones only when `followAbsolute`
     /// (a HEAD for metadata must see the Hub's redirect to the CDN, not the CDN's answer). The bearer token goes
-    /// only to the host of the first URL.
+    /// only to the Hub's own host, never to a CDN, whether its URL came from a redirect or is asked for directly.
     func send(_ method: HTTPMethod, _ url: String, headers extra: [(String, String)] = [], followAbsolute: Bool) async throws -> Answer {
-        let origin = URL(string: url).map(Self.authority)
         var current = url
         for _ in 0..<10 {
             var request = HTTPClientRequest(url: current)
             request.method = method
             request.headers.add(name: "User-Agent", value: "swift-siglip")
             for (name, value) in extra { request.headers.add(name: name, value: value) }
-            if let token, let here = URL(string: current), Self.authority(here) == origin {
+            if let token, let here = URL(string: current), Self.authority(here) == hub {
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
             }
             let response: HTTPClientResponse

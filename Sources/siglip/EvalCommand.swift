@@ -22,7 +22,7 @@ struct EvalCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, parsing: .singleValue, help: "A checkpoint directory (repeatable: models are compared side by side).")
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(modelHelp + " Repeatable: models are compared side by side."))
     var model: [String] = []
 
     @Option(name: .long, help: "A folder with one subfolder of images per class.")
@@ -84,7 +84,7 @@ struct EvalCommand: ParsableCommand {
         for path in model {
             // A model that cannot be loaded or run is reported and the others are still evaluated.
             do {
-                let loaded = try loadImageTextModel(directory: URL(fileURLWithPath: path), precision: precision)
+                let loaded = try loadImageTextModel(directory: modelDirectory(path), precision: precision)
                 let images = (classDataset?.images.count ?? pairDataset?.images.count ?? 0) * evaluator.scales.count
                 let bar = ProgressBar("embedding images (\(URL(fileURLWithPath: path).lastPathComponent))", total: images)
                 let progress = { (done: Int, _: Int) in bar.update(done) }

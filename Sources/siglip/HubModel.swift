@@ -1,6 +1,9 @@
 import Foundation
 import SigLIPHub
 
+/// The help every `--model` option shows, so all commands describe the same resolution.
+let modelHelp = "A checkpoint directory in the Hugging Face layout (config.json, model.safetensors, ...), or a Hub repository org/name[@revision], fetched into the Hugging Face cache."
+
 /// The checkpoint folder for a `--model` argument: a local directory as given, `org/name[@revision]` from the
 /// Hugging Face cache, downloading what it lacks with a progress bar on a terminal (silent otherwise or when `quiet`).
 func modelDirectory(_ model: String, quiet: Bool = false) throws -> URL {

@@ -28,7 +28,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "Approximate search effort: IVF lists probed (nprobe) or HNSW efSearch (default: 1/256 of the lists, at least 8; efSearch 64).")
     var effort: Int?
     @Option(name: .long, help: "Also write a gallery page with thumbnails and scores to this HTML file.") var html: String?
-    @Option(name: .long, help: "The model directory (default: the one the index was built with).") var model: String?
+    @Option(name: .long, help: ArgumentHelp(modelHelp + " Default: the one the index was built with.")) var model: String?
     @Option(name: .long, help: "Kernel threads.") var threads: Int?
 
     func validate() throws {

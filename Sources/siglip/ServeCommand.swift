@@ -14,7 +14,7 @@ struct ServeCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "A checkpoint directory in the Hugging Face layout.") var model: String
+    @Option(name: .long, help: ArgumentHelp(modelHelp)) var model: String
     @Option(name: .long, help: "An index directory to search and add to (created if absent).") var index: String?
     @Option(name: .long, help: "The only directory whose files POST /v1/index may add by path.") var root: String?
     @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"

@@ -35,7 +35,7 @@ struct SiglipCommand: ParsableCommand {
 
 /// Options every model-running command shares.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A checkpoint directory in the Hugging Face layout (config.json, model.safetensors, ...), or a Hub repository org/name[@revision], fetched into the Hugging Face cache.")
+    @Option(name: .long, help: ArgumentHelp(modelHelp))
     var model: String
 
     @Option(name: .long, help: "Threads for the kernels (default: all cores).")

@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: "Training data: a .jsonl file or a folder of class folders.") var data: String
     @Option(name: .long, help: "Where to write the checkpoint.") var output: String
-    @Option(name: .long, help: "A checkpoint to start from.") var model: String?
+    @Option(name: .long, help: ArgumentHelp("The checkpoint to start from. " + modelHelp)) var model: String?
     @Option(name: .long, help: "A config.json to train from scratch.") var config: String?
     @Option(name: .long, help: "With --config: the tokenizer (spiece.model, or tokenizer.json for SigLIP 2).") var tokenizer: String?
     @Option(name: .long, help: "Optimiser steps.") var steps: Int?
