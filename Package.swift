@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SigLIPDistributed", targets: ["SigLIPDistributed"]),
         .library(name: "SigLIPHub", targets: ["SigLIPHub"]),
         .library(name: "SigLIPPostgres", targets: ["SigLIPPostgres"]),
+        .library(name: "SigLIPProbe", targets: ["SigLIPProbe"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -109,6 +110,11 @@ let package = Package(
         .target(name: "SigLIPDistributed", dependencies: ["SigLIPTraining", "Tensor", "CMPIShim"]),
         // Evaluation: zero-shot accuracy and retrieval recall of any ImageTextModel, multi-scale embeddings, reports.
         .target(name: "SigLIPEvaluation", dependencies: ["SigLIP", "SigLIPTraining", "ImageIO"]),
+        // Linear probes: a logistic-regression head on image embeddings, trained to scikit-learn's optimum.
+        .target(
+            name: "SigLIPProbe",
+            dependencies: ["SigLIP", "Tensor", "SafeTensors", .product(name: "Crypto", package: "swift-crypto")]
+        ),
 
         // The HTTP service: embeddings, zero-shot, search and a web page, with dynamic batching.
         .target(
@@ -180,6 +186,7 @@ let package = Package(
             name: "SigLIPHubTests",
             dependencies: ["SigLIPHub", "siglip", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "SigLIPProbeTests", dependencies: ["SigLIPProbe", "SigLIP", "SafeTensors", "Tensor"]),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
         .testTarget(name: "SigLIPDistributedTests", dependencies: ["siglip-distributed-runner", "siglip", "SafeTensors", "NPY", "Tensor"]),
