@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub", "SigLIPPostgres", "SigLIPEvaluation",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub", "SigLIPPostgres", "SigLIPEvaluation", "SigLIPProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
