@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "SigLIPServer",
             dependencies: [
-                "SigLIP", "SigLIPIndex", "ImageIO", "Tensor",
+                "SigLIP", "SigLIPIndex", "SigLIPProbe", "ImageIO", "Tensor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["NPY", "siglip", "SigLIP", "SafeTensors", "Tensor"]),
         .testTarget(
             name: "SigLIPServerTests",
-            dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "SigLIPProbe", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "SigLIPHubTests",
