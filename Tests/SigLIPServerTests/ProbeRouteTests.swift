@@ -14,7 +14,10 @@ struct ProbeRouteTests {
         let record = TrainingRecord(C: 1, classWeight: "none", validationSplit: 0, seed: 0, trainCounts: [1, 1, 1], validationCounts: [0, 0, 0],
                                     iterations: 1, converged: true, gradientNorm: 0, loss: 0, trainAccuracy: 1, validationAccuracy: nil)
         let manifest = ProbeManifest(labels: ["cat", "rocket", "camera"], dimension: 64, standardized: false, model: identity, training: record)
-        let weight = (0..<(3 * 64)).map { Double(($0 * 37) % 23) / 11 - 1 }
+        let weight: [Double] = (0..<192).map { (i: Int) -> Double in
+            let step: Int = (i * 37) % 23
+            return Double(step) / 11.0 - 1.0
+        }
         let probe = try LinearProbe(manifest: manifest, weight: weight, bias: [0.3, -0.1, -0.2], standardizer: nil)
         let directory = Fixtures.scratch("probe")
         try probe.save(to: directory)
