@@ -43,6 +43,7 @@ fixtures: $(PYTHON)
 	$(PYTHON) scripts/fixtures/training.py Tests/Fixtures/training
 	$(PYTHON) scripts/fixtures/distributed.py Tests/Fixtures/training/siglip-loss
 	$(PYTHON) scripts/fixtures/datasets.py Tests/Fixtures/datasets
+	$(PYTHON) scripts/fixtures/probe.py Tests/Fixtures/probe
 	$(PYTHON) scripts/fixtures/eval_metrics.py Tests/Fixtures/eval/metrics.json
 
 # Builds a random-init checkpoint with google/siglip-base-patch16-224's geometry and compares us with the reference.

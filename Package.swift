@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SigLIPDistributed", targets: ["SigLIPDistributed"]),
         .library(name: "SigLIPHub", targets: ["SigLIPHub"]),
         .library(name: "SigLIPPostgres", targets: ["SigLIPPostgres"]),
+        .library(name: "SigLIPProbe", targets: ["SigLIPProbe"]),
         .executable(name: "siglip", targets: ["siglip"]),
     ],
     dependencies: [
@@ -109,12 +110,17 @@ let package = Package(
         .target(name: "SigLIPDistributed", dependencies: ["SigLIPTraining", "Tensor", "CMPIShim"]),
         // Evaluation: zero-shot accuracy and retrieval recall of any ImageTextModel, multi-scale embeddings, reports.
         .target(name: "SigLIPEvaluation", dependencies: ["SigLIP", "SigLIPTraining", "ImageIO"]),
+        // Linear probes: a logistic-regression head on image embeddings, trained to scikit-learn's optimum.
+        .target(
+            name: "SigLIPProbe",
+            dependencies: ["SigLIP", "Tensor", "SafeTensors", .product(name: "Crypto", package: "swift-crypto")]
+        ),
 
         // The HTTP service: embeddings, zero-shot, search and a web page, with dynamic batching.
         .target(
             name: "SigLIPServer",
             dependencies: [
-                "SigLIP", "SigLIPIndex", "ImageIO", "Tensor",
+                "SigLIP", "SigLIPIndex", "SigLIPProbe", "ImageIO", "Tensor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "siglip",
             dependencies: [
-                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub", "SigLIPPostgres", "SigLIPEvaluation",
+                "SigLIP", "SigLIPTraining", "SigLIPIndex", "SigLIPServer", "NPY", "SigLIPDistributed", "SigLIPHub", "SigLIPPostgres", "SigLIPEvaluation", "SigLIPProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -174,12 +180,13 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["NPY", "siglip", "SigLIP", "SafeTensors", "Tensor"]),
         .testTarget(
             name: "SigLIPServerTests",
-            dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["SigLIPServer", "SigLIPIndex", "SigLIP", "SigLIPProbe", "siglip", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "SigLIPHubTests",
             dependencies: ["SigLIPHub", "siglip", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "SigLIPProbeTests", dependencies: ["SigLIPProbe", "SigLIP", "SafeTensors", "Tensor"]),
         .testTarget(name: "SentencePieceTests", dependencies: ["SentencePiece", "SigLIP"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "SigLIP", "NPY"]),
         .testTarget(name: "SigLIPDistributedTests", dependencies: ["siglip-distributed-runner", "siglip", "SafeTensors", "NPY", "Tensor"]),

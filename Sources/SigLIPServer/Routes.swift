@@ -24,6 +24,7 @@ enum Routes {
         Route(method: .post, path: "/v1/embeddings", handler: { s, r, _ in try await s.embeddings(r) }),
         Route(method: .post, path: "/v1/classify", handler: { s, r, _ in try await s.classify(r) }),
         Route(method: .post, path: "/v1/search", handler: { s, r, _ in try await s.search(r) }),
+        Route(method: .post, path: "/v1/probe", handler: { s, r, _ in try await s.classifyWithProbe(r) }),
         Route(method: .get, path: "/v1/index", handler: { s, _, _ in try s.indexInfo() }),
         Route(method: .post, path: "/v1/index", handler: { s, r, _ in try await s.addToIndex(r) }),
         Route(method: .delete, path: "/v1/index/{id}", handler: { s, _, c in try await s.removeFromIndex(c.parameters.get("id") ?? "") }),

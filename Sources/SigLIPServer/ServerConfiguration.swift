@@ -6,6 +6,8 @@ public struct ServerConfiguration: Sendable {
     public var model: URL
     /// The index directory, or nil to serve without search and index routes.
     public var index: URL?
+    /// A linear probe directory (`siglip probe train`) served at `POST /v1/probe`, or nil for none.
+    public var probe: URL?
     /// The only directory whose files `POST /v1/index` may add by path; nil refuses server-side paths.
     public var root: URL?
     /// The address to bind (loopback unless told otherwise).

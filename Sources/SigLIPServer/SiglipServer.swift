@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SigLIP
 import SigLIPIndex
+import SigLIPProbe
 
 /// The `siglip serve` service: the model behind a batching engine, an optional index, and the HTTP routes.
 public final class SiglipServer: Sendable {
@@ -12,6 +13,7 @@ public final class SiglipServer: Sendable {
     let pipeline: SiglipPipeline
     let engine: InferenceEngine
     let index: IndexService?
+    let probe: LinearProbe?
     let metrics = ServerMetrics()
     let labels = EmbeddingCache(capacity: 4096)
     let modelID: String
@@ -26,6 +28,7 @@ public final class SiglipServer: Sendable {
         engine = InferenceEngine(pipeline: pipeline, configuration: configuration, metrics: metrics)
         let pipeline = self.pipeline
         index = try configuration.index.map { try IndexService(directory: $0, pipeline: pipeline, root: configuration.root) }
+        probe = try configuration.probe.map { try Self.loadProbe($0, model: configuration.model, dimension: pipeline.model.config.vision.hiddenSize) }
     }
 
     /// The embedding width.

@@ -17,6 +17,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(modelHelp)) var model: String
     @Option(name: .long, help: "An index directory to search and add to (created if absent).") var index: String?
     @Option(name: .long, help: "The only directory whose files POST /v1/index may add by path.") var root: String?
+    @Option(name: .long, help: "A probe directory (siglip probe train) to serve at POST /v1/probe; it must have been trained on --model.") var probe: String?
     @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
     @Option(name: .long, help: "Port to bind (0 picks a free one).") var port = 8080
     @Option(name: .long, help: "A file holding the bearer token every route but /healthz and / requires.") var apiKeyFile: String?
@@ -42,6 +43,7 @@ struct ServeCommand: ParsableCommand {
         var configuration = try ServerConfiguration(model: modelDirectory(model).standardizedFileURL)
         configuration.index = index.map { URL(fileURLWithPath: $0).standardizedFileURL }
         configuration.root = root.map { URL(fileURLWithPath: $0).standardizedFileURL }
+        configuration.probe = probe.map { URL(fileURLWithPath: $0).standardizedFileURL }
         configuration.host = host
         configuration.port = port
         configuration.maxBatch = maxBatch

@@ -13,7 +13,7 @@ struct SiglipCommand: ParsableCommand {
         prints {"input": ..., "error": ...} in its place, the rest still run, and the exit status is 1.
         """,
         version: SwiftSiglip.version,
-        subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self, IndexCommand.self, SearchCommand.self, ServeCommand.self, TrainCommand.self, EvalCommand.self, EvalZeroShotCommand.self, PlotCommand.self, DatasetsCommand.self, DownloadCommand.self]
+        subcommands: [EmbedCommand.self, ClassifyCommand.self, TokenizeCommand.self, PreprocessCommand.self, IndexCommand.self, SearchCommand.self, ServeCommand.self, TrainCommand.self, EvalCommand.self, EvalZeroShotCommand.self, PlotCommand.self, DatasetsCommand.self, DownloadCommand.self, ProbeCommand.self]
     )
 
     /// Refuses arguments that are not valid UTF-8 before parsing: Swift would silently repair them into

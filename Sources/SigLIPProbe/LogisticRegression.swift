@@ -1,0 +1,161 @@
+import Foundation
+import Tensor
+
+/// Multinomial logistic regression: softmax cross-entropy with an L2 penalty on the weights (the bias is not
+/// penalised), fitted by L-BFGS to the optimum of
+///
+///     C · Σᵢ sᵢ · CE(softmax(W·xᵢ + b), yᵢ) + ½‖W‖²
+///
+/// as scikit-learn's `LogisticRegression(C=…, solver="lbfgs")` defines it, `sᵢ` the weight of example i's class.
+/// With two classes scikit-learn fits one sigmoid instead, whose penalty counts the weight difference once; the
+/// fit matches it by halving C (see `fit`), so the same C means the same model for any number of classes.
+public struct LogisticRegression: Sendable {
+    /// Inverse regularisation strength: larger C, weaker penalty.
+    public var C: Double
+    /// A weight per class multiplying its examples' loss (scikit-learn's `class_weight`), or nil for all 1.
+    public var classWeights: [Double]?
+    /// The optimiser and its stopping rule (the gradient is of the objective divided by C·Σsᵢ, as scikit-learn's).
+    public var optimizer = LBFGS()
+
+    /// A model with regularisation `C` and optional class weights.
+    public init(C: Double = 1, classWeights: [Double]? = nil) {
+        self.C = C
+        self.classWeights = classWeights
+    }
+
+    /// A fitted model: `weight` is `[classes × dimension]` row-major, `bias` per class (centred: softmax ignores a
+    /// constant shared by all classes, so the unpenalised bias is made unique by giving it mean zero).
+    public struct Fit: Sendable {
+        /// Weights, one row of `dimension` per class.
+        public let weight: [Double]
+        /// Bias per class, summing to zero.
+        public let bias: [Double]
+        /// The objective divided by C·Σsᵢ at the optimum.
+        public let loss: Double
+        /// The optimiser's report.
+        public let iterations: Int
+        /// The largest component of the (scaled) gradient at the end.
+        public let gradientNorm: Double
+        /// Whether the optimiser converged (see `LBFGS.Outcome.converged`).
+        public let converged: Bool
+    }
+
+    /// scikit-learn's `class_weight="balanced"`: n / (classes · count of the class), 0 for a class with no examples.
+    public static func balancedWeights(labels: [Int], classes: Int) -> [Double] {
+        var counts = [Int](repeating: 0, count: classes)
+        for y in labels { counts[y] += 1 }
+        return counts.map { $0 == 0 ? 0 : Double(labels.count) / Double(classes * $0) }
+    }
+
+    /// Fits `features` (`labels.count` rows of `dimension`, row-major) to `labels` in `0..<classes`.
+    public func fit(features: [Double], dimension: Int, labels: [Int], classes: Int) throws -> Fit {
+        let n = labels.count
+        guard classes >= 2 else { throw ProbeError("a probe needs at least two classes, not \(classes)") }
+        guard n > 0, dimension > 0, features.count == n * dimension else {
+            throw ProbeError("\(features.count) feature values are not \(n) examples of dimension \(dimension)")
+        }
+        guard C > 0, C.isFinite else { throw ProbeError("C must be a positive finite number, not \(C)") }
+        guard features.allSatisfy(\.isFinite) else { throw ProbeError("the features hold a NaN or infinite value") }
+        if let bad = labels.first(where: { !(0..<classes).contains($0) }) { throw ProbeError("label \(bad) is not in 0..<\(classes)") }
+        let perClass = classWeights ?? [Double](repeating: 1, count: classes)
+        guard perClass.count == classes, perClass.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw ProbeError("class weights must be \(classes) non-negative finite numbers")
+        }
+        let sampleWeights = labels.map { perClass[$0] }
+        let total = sampleWeights.reduce(0, +)
+        guard total > 0 else { throw ProbeError("every example has class weight 0") }
+        // Two classes: scikit-learn's single sigmoid v·x + c has penalty ½‖v‖²; the softmax pair ±v/2 has ¼‖v‖².
+        let effectiveC = classes == 2 ? C / 2 : C
+        let objective = Objective(features: features, dimension: dimension, labels: labels, classes: classes,
+                                  sampleWeights: sampleWeights, scale: 1 / total, penalty: 1 / (effectiveC * total))
+        let outcome = optimizer.minimize(from: [Double](repeating: 0, count: classes * (dimension + 1)), objective.evaluate)
+        let weight = Array(outcome.x[0..<(classes * dimension)])
+        var bias = Array(outcome.x[(classes * dimension)...])
+        let mean = bias.reduce(0, +) / Double(classes)
+        for k in bias.indices { bias[k] -= mean }
+        return Fit(weight: weight, bias: bias, loss: outcome.value, iterations: outcome.iterations,
+                   gradientNorm: outcome.gradientNorm, converged: outcome.converged)
+    }
+}
+
+/// The scaled objective and its gradient, computed over row blocks in parallel with Float64 GEMMs.
+private struct Objective: Sendable {
+    let features: [Double]
+    let dimension: Int
+    let labels: [Int]
+    let classes: Int
+    let sampleWeights: [Double]
+    /// 1 / Σsᵢ.
+    let scale: Double
+    /// 1 / (C·Σsᵢ).
+    let penalty: Double
+
+    /// Value at `parameters` (`[W row-major, b]`); writes the gradient.
+    func evaluate(_ parameters: [Double], _ gradient: inout [Double]) -> Double {
+        let n = labels.count, d = dimension, k = classes
+        let blocks = Compute.threads > 1 && Double(n * d * k) * 4 > 2e7 ? Compute.threads : 1
+        let parts = Compute.map(blocks) { block in
+            partial(rows: (n * block / blocks)..<(n * (block + 1) / blocks), parameters)
+        }
+        var loss = 0.0
+        for i in gradient.indices { gradient[i] = 0 }
+        for part in parts {
+            loss += part.loss
+            for i in gradient.indices { gradient[i] += part.gradient[i] }
+        }
+        loss *= scale
+        var norm = 0.0
+        for i in 0..<(k * d) {
+            let w = parameters[i]
+            norm += w * w
+            gradient[i] = gradient[i] * scale + penalty * w
+        }
+        for i in (k * d)..<(k * (d + 1)) { gradient[i] *= scale }
+        return loss + 0.5 * penalty * norm
+    }
+
+    /// Unscaled weighted cross-entropy and its gradient over `rows`.
+    private func partial(rows: Range<Int>, _ parameters: [Double]) -> (loss: Double, gradient: [Double]) {
+        let m = rows.count, d = dimension, k = classes
+        var logits = [Double](repeating: 0, count: m * k)
+        var gradient = [Double](repeating: 0, count: k * (d + 1))
+        guard m > 0 else { return (0, gradient) }
+        features.withUnsafeBufferPointer { x in
+            parameters.withUnsafeBufferPointer { w in
+                logits.withUnsafeMutableBufferPointer { z in
+                    BLAS.dgemm(m: m, n: k, k: d, a: UnsafeBufferPointer(rebasing: x[(rows.lowerBound * d)..<(rows.upperBound * d)]),
+                               b: UnsafeBufferPointer(rebasing: w[0..<(k * d)]), transposeB: true, c: z)
+                }
+            }
+        }
+        var loss = 0.0
+        for r in 0..<m {
+            let i = rows.lowerBound + r, s = sampleWeights[i]
+            var top = -Double.infinity
+            for c in 0..<k {
+                logits[r * k + c] += parameters[k * d + c]
+                top = max(top, logits[r * k + c])
+            }
+            var sum = 0.0
+            for c in 0..<k { sum += exp(logits[r * k + c] - top) }
+            let logSum = top + log(sum)
+            loss += s * (logSum - logits[r * k + labels[i]])
+            // Row r of G = s·(softmax − onehot), kept in `logits` for the weight gradient.
+            for c in 0..<k {
+                let g = s * (exp(logits[r * k + c] - logSum) - (c == labels[i] ? 1 : 0))
+                logits[r * k + c] = g
+                gradient[k * d + c] += g
+            }
+        }
+        features.withUnsafeBufferPointer { x in
+            logits.withUnsafeBufferPointer { g in
+                gradient.withUnsafeMutableBufferPointer { out in
+                    BLAS.dgemm(m: k, n: d, k: m, a: g, transposeA: true,
+                               b: UnsafeBufferPointer(rebasing: x[(rows.lowerBound * d)..<(rows.upperBound * d)]),
+                               c: UnsafeMutableBufferPointer(rebasing: out[0..<(k * d)]))
+                }
+            }
+        }
+        return (loss, gradient)
+    }
+}
