@@ -11,7 +11,7 @@ struct PathPrefixTests {
         let index = try SiglipIndex(directory: dir, creatingForModel: "test", dimension: 4)
         // Unit vectors along x tilted towards y by i degrees: the query x ranks them by i.
         let angles = (0..<40).map { Float($0) * .pi / 180 }
-        let vectors = angles.flatMap { [cos($0), sin($0), 0, 0] }
+        let vectors: [Float] = angles.flatMap { angle -> [Float] in [cos(angle), sin(angle), 0, 0] }
         let paths = (0..<40).map { $0 % 3 == 0 ? "/photos/2024/\($0).jpg" : "/photos/2025/\($0).jpg" }
         try index.add(vectors: vectors, paths: paths)
         for exact in [true, false] {

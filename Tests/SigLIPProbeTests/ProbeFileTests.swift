@@ -17,8 +17,9 @@ struct ProbeFileTests {
         let record = TrainingRecord(C: 1, classWeight: "none", validationSplit: 0.2, seed: 0, trainCounts: [2, 2, 2], validationCounts: [1, 1, 1],
                                     iterations: 5, converged: true, gradientNorm: 1e-9, loss: 0.5, trainAccuracy: 1, validationAccuracy: 0.5)
         let manifest = ProbeManifest(labels: ["cat", "dog", "fish"], dimension: 2, standardized: standardized, model: identity(), training: record)
+        // Values float32 holds exactly: the file stores float32.
         return try LinearProbe(manifest: manifest, weight: [1, 0, 0, 1, -1, -1], bias: [0.5, 0, -0.5],
-                               standardizer: standardized ? Standardizer(mean: [0.1, 0.2], scale: [2, 4]) : nil)
+                               standardizer: standardized ? Standardizer(mean: [0.125, 0.25], scale: [2, 4]) : nil)
     }
 
     static func temporary() -> URL {
@@ -54,9 +55,9 @@ struct ProbeFileTests {
 
     @Test func standardisesBeforeTheHead() throws {
         let probe = try Self.probe(standardized: true)
-        // x' = ([1, 2] − [0.1, 0.2]) / [2, 4] = [0.45, 0.45]; logits [0.95, 0.45, −1.4].
+        // x' = ([1, 2] − [0.125, 0.25]) / [2, 4] = [0.4375, 0.4375]; logits [0.9375, 0.4375, −1.375].
         let z = try probe.logits([1, 2])
-        #expect(abs(z[0] - 0.95) < 1e-12 && abs(z[1] - 0.45) < 1e-12 && abs(z[2] + 1.4) < 1e-12)
+        #expect(abs(z[0] - 0.9375) < 1e-12 && abs(z[1] - 0.4375) < 1e-12 && abs(z[2] + 1.375) < 1e-12)
     }
 
     @Test func refusesAnEmbeddingOfAnotherWidth() throws {

@@ -82,12 +82,15 @@ struct CLIPParityTests {
     @Test func imageFilesEndToEnd() throws {
         let names = try JSONDecoder().decode([String].self, from: Data(contentsOf: Fixtures.model("tiny-clip").appendingPathComponent("expected/image_files.json")))
         #expect(names.count == 13)
-        let urls = names.map { name in
-            name.hasPrefix("shape_") ? Fixtures.model("tiny-clip").appendingPathComponent("expected/\(name)")
-                                     : Fixtures.root.appendingPathComponent("images/files/\(name)")
+        // Each checkpoint's fixture was computed on the shape images in its own expected/ folder.
+        func urls(_ model: String) -> [URL] {
+            names.map { name in
+                name.hasPrefix("shape_") ? Fixtures.model(model).appendingPathComponent("expected/\(name)")
+                                         : Fixtures.root.appendingPathComponent("images/files/\(name)")
+            }
         }
         let pipeline = try CLIPPipeline(directory: Fixtures.model("tiny-clip"))
-        let pixels = try pipeline.pixelValues(for: urls).map { try $0.get() }
+        let pixels = try pipeline.pixelValues(for: urls("tiny-clip")).map { try $0.get() }
         let expectedPixels = try Fixtures.tensor("tiny-clip", "image_files_pixel_values")
         let ours = Tensor(shape: expectedPixels.shape, values: pixels.flatMap(\.scalars))
         let pixelError = maxAbsoluteError(ours, expectedPixels)
@@ -95,7 +98,7 @@ struct CLIPParityTests {
         #expect(pixelError == 0)
         for name in CLIPParityTests.models {
             let model = try CLIPPipeline(directory: Fixtures.model(name))
-            let raw = try model.imageEmbeddings(for: urls, batchSize: 5, normalized: false).map { try $0.get() }
+            let raw = try model.imageEmbeddings(for: urls(name), batchSize: 5, normalized: false).map { try $0.get() }
             let expected = try Fixtures.tensor(name, "image_files_embeds_raw")
             let error = maxRelativeRowError(Tensor(shape: expected.shape, values: raw.flatMap { $0 }), expected)
             print("clip \(name) image files raw \(error)")

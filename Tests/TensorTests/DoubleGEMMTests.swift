@@ -4,10 +4,10 @@ import Testing
 /// `BLAS.dgemm` against products worked out by hand, in each transpose layout.
 @Suite("Float64 GEMM")
 struct DoubleGEMMTests {
-    /// A = [[1, 2, 3], [4, 5, 6]], B = [[1, 0], [0, 1], [2, -1]]: A·B = [[7, -1], [16, -2]].
+    /// A = [[1, 2, 3], [4, 5, 6]], B = [[1, 0], [0, 1], [2, -1]]: A·B = [[7, -1], [16, -1]].
     static let a: [Double] = [1, 2, 3, 4, 5, 6]
     static let b: [Double] = [1, 0, 0, 1, 2, -1]
-    static let product: [Double] = [7, -1, 16, -2]
+    static let product: [Double] = [7, -1, 16, -1]
 
     static func gemm(_ a: [Double], _ b: [Double], transposeA: Bool, transposeB: Bool, beta: Double = 0, c: [Double] = [0, 0, 0, 0]) -> [Double] {
         var c = c
@@ -34,6 +34,6 @@ struct DoubleGEMMTests {
     }
 
     @Test func accumulatesWithBeta() {
-        #expect(Self.gemm(Self.a, Self.b, transposeA: false, transposeB: false, beta: 2, c: [1, 1, 1, 1]) == [9, 1, 18, 0])
+        #expect(Self.gemm(Self.a, Self.b, transposeA: false, transposeB: false, beta: 2, c: [1, 1, 1, 1]) == [9, 1, 18, 1])
     }
 }
