@@ -68,7 +68,7 @@ final class StandInHub: @unchecked Sendable {
     private func append(_ entry: Logged) -> Int { locked { _log.append(entry); return _log.count - 1 } }
     private func sent(_ index: Int, _ bytes: Int) { locked { _log[index].bytesSent += bytes } }
 
-    /// Starts the server on a random loopback port and waits (at most 20 s) until it listens.
+    /// Starts the server on a random loopback port and waits (at most 120 s: on two cores other tests can hold the cooperative pool that long) until it listens.
     init() async throws {
         let router = Router()
         router.get("/api/models/:org/:name/revision/:revision") { request, context in try self.revision(request, context) }
@@ -78,9 +78,9 @@ final class StandInHub: @unchecked Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in self.locked { self._port = channel.localAddress?.port ?? 0 } })
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        let deadline = Date(timeIntervalSinceNow: 20)
+        let deadline = Date(timeIntervalSinceNow: 120)
         while port == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        guard port != 0 else { task?.cancel(); throw HubTestError("the stand-in hub did not start within 20 s") }
+        guard port != 0 else { task?.cancel(); throw HubTestError("the stand-in hub did not start within 120 s") }
     }
 
     deinit { task?.cancel() }
