@@ -64,7 +64,7 @@ extension EvaluationError {
     /// only say "The operation could not be completed" for them), Foundation's by their localized description.
     public static func describe(_ error: Error) -> String {
         if let e = error as? LocalizedError, let d = e.errorDescription { return d }
-        if !(type(of: error) is NSError.Type), let e = error as? CustomStringConvertible { return e.description }
+        if !(type(of: error) is NSError.Type) { return String(describing: error) }
         return error.localizedDescription
     }
 }
