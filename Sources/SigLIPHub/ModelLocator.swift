@@ -19,10 +19,12 @@ public enum ModelLocator {
     }
 
     /// Runs `work` to completion from synchronous code (the command-line tool's commands are synchronous).
+    /// The work runs on a queue of its own, never on the cooperative pool: a caller that is itself a pool thread
+    /// (a test, a library user in async code) would otherwise block a thread the work may need.
     static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        Task.detached {
+        Task(executorPreference: QueueExecutor()) {
             do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
             done.signal()
         }
@@ -35,4 +37,14 @@ public enum ModelLocator {
 /// Carries a task's result to the thread waiting for it; the semaphore orders the write before the read.
 private final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
+}
+
+/// A task executor on a serial dispatch queue, whose threads are not the cooperative pool's.
+private final class QueueExecutor: TaskExecutor {
+    private let queue = DispatchQueue(label: "siglip.hub.download")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
 }
