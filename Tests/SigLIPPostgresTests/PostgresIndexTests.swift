@@ -30,7 +30,7 @@ func bruteForce(_ query: [Float], _ rows: [[Float]], k: Int, allowed: (Int) -> B
 // Testing reports them as skipped with this reason, never as passed.
 @Suite("PostgreSQL + pgvector index", .serialized, .enabled(if: TestServer.unavailable == nil, "\(TestServer.unavailable ?? "")"))
 struct PostgresIndexTests {
-    /// HNSW (m 16, efConstruction 64, efSearch 64) against exact search on 3,000 random unit vectors of 128
+    /// HNSW (m 16, efConstruction 64, efSearch 128) against exact search on 3,000 random unit vectors of 128
     /// dimensions: recall@10 over 50 queries. Exact search through the server must be exact.
     @Test func hnswRecallAgainstExactSearch() throws {
         let server = try TestServer()
@@ -40,7 +40,7 @@ struct PostgresIndexTests {
         var found = 0, exactFound = 0
         for query in queries {
             let truth = Set(bruteForce(query, stored, k: 10).map { "v\($0)" })
-            let approximate = try index.search(vector: query, k: 10, effort: 64)
+            let approximate = try index.search(vector: query, k: 10, effort: 128)
             let exact = try index.search(vector: query, k: 10, exact: true)
             #expect(approximate.count == 10 && exact.count == 10)
             found += approximate.filter { truth.contains($0.item.path) }.count
@@ -48,8 +48,10 @@ struct PostgresIndexTests {
         }
         let recall = Double(found) / Double(queries.count * 10)
         #expect(exactFound == queries.count * 10)
-        // Measured 0.98 (this data, pgvector 0.8.5); a broken index, wrong operator class or ignored efSearch
-        // falls far below.
+        // pgvector 0.8 itself, driven by psql on these vectors (same LCG, same index, rows inserted one by one
+        // into the indexed table), gave recall@10 0.816 at efSearch 40 (its default), 0.916 at 64 and 0.990 at
+        // 128: uniformly random directions in 128 dimensions are a hard case for HNSW. A broken index, a wrong
+        // operator class or an efSearch that never reaches the server (40 instead of 128) falls well below.
         #expect(recall >= 0.95, "HNSW recall@10 \(recall)")
         // A low efSearch must cost recall: --effort reaches the server.
         var lowFound = 0
@@ -57,7 +59,7 @@ struct PostgresIndexTests {
             let truth = Set(bruteForce(query, stored, k: 10).map { "v\($0)" })
             lowFound += try index.search(vector: query, k: 10, effort: 10).filter { truth.contains($0.item.path) }.count
         }
-        #expect(lowFound < found, "efSearch 10 found \(lowFound), efSearch 64 \(found)")
+        #expect(lowFound < found, "efSearch 10 found \(lowFound), efSearch 128 \(found)")
     }
 
     /// Kind and path-prefix filters return only matching rows, and the right ones: the filtered brute-force top 10.

@@ -89,38 +89,57 @@ final class TestServer {
 
     /// Runs one of the server's programs (as `nobody` when we are root), killing it after `timeout` seconds.
     private func run(_ program: String, _ arguments: [String], timeout: Double) throws {
-        let process = Process()
         let path = bin.appendingPathComponent(program).path
-        if getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(Self.unprivileged.uid)", "--regid=\(Self.unprivileged.gid)", "--clear-groups", path] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-        }
+        let command = getuid() == 0
+            ? ["/usr/bin/setpriv", "--reuid=\(Self.unprivileged.uid)", "--regid=\(Self.unprivileged.gid)", "--clear-groups", path] + arguments
+            : [path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = directory.path
-        process.environment = environment
         let output = directory.appendingPathComponent("\(program).out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            usleep(500_000)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            throw ServerError("\(program) did not finish in \(Int(timeout)) s")
-        }
-        guard process.terminationStatus == 0 else {
+        let status = try ChildProcess.run(command, environment: environment, output: output.path, timeout: timeout)
+        guard let status else { throw ServerError("\(program) did not finish in \(Int(timeout)) s") }
+        guard status == 0 else {
             let said = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            throw ServerError("\(program) exited \(process.terminationStatus): \(said.suffix(400))")
+            throw ServerError("\(program) exited \(status): \(said.suffix(400))")
         }
+    }
+}
+
+/// Starts a program and reaps it with waitpid. Foundation's Process is not used: on Linux it learns that a
+/// child ended when a socket the child inherited closes, and `pg_ctl start` hands that socket on to the server
+/// it daemonises, so the Process would look alive for as long as PostgreSQL runs.
+enum ChildProcess {
+    /// Runs `command` (an absolute path, then arguments) with stdout and stderr appended to `output`; returns
+    /// its exit status (128 + signal if a signal ended it), or nil if it ran past `timeout` seconds and was killed.
+    static func run(_ command: [String], environment: [String: String], output: String, timeout: Double) throws -> Int32? {
+        guard let executable = command.first else { throw ServerError("no program to run") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv = command.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw ServerError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0, errno != EINTR { throw ServerError("waitpid for \(executable): \(String(cString: strerror(errno)))") }
+            if Date() >= deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                return nil
+            }
+            usleep(20_000)
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 }
 
