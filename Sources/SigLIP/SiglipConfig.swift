@@ -99,12 +99,8 @@ public struct SiglipConfig: Sendable, Equatable {
 
     /// Reads and validates `config.json` in `directory`.
     public init(directory: URL) throws {
-        let url = directory.appendingPathComponent("config.json")
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SiglipError("\(url.path): cannot read the model config (\(error.localizedDescription))")
-        }
-        try self.init(json: data, source: url.path)
+        let file = try readConfigFile(in: directory)
+        try self.init(json: file.data, source: file.source)
     }
 
     /// Parses and validates config JSON; `source` names it in errors.
@@ -140,11 +136,8 @@ public struct SiglipConfig: Sendable, Equatable {
             if !ok { throw SiglipError("\(source): \(message())") }
         }
         let t = text, v = vision
-        for (tower, width, heads, layers, mlp) in [("text", t.hiddenSize, t.numAttentionHeads, t.numHiddenLayers, t.intermediateSize),
-                                                    ("vision", v.hiddenSize, v.numAttentionHeads, v.numHiddenLayers, v.intermediateSize)] {
-            try check(width > 0 && heads > 0 && layers >= 0 && mlp > 0, "\(tower)_config has a non-positive size")
-            try check(width % heads == 0, "\(tower)_config hidden_size \(width) is not divisible by num_attention_heads \(heads)")
-        }
+        try checkTowerShape("text", width: t.hiddenSize, heads: t.numAttentionHeads, layers: t.numHiddenLayers, mlp: t.intermediateSize, source: source)
+        try checkTowerShape("vision", width: v.hiddenSize, heads: v.numAttentionHeads, layers: v.numHiddenLayers, mlp: v.intermediateSize, source: source)
         try check(t.vocabSize > 0 && t.maxPositionEmbeddings > 0, "text_config needs positive vocab_size and max_position_embeddings")
         try check(t.embeddingSize == v.hiddenSize,
                   "text embeddings are \(t.embeddingSize)-wide (projection_size) but image embeddings are \(v.hiddenSize)-wide; they must match")

@@ -56,26 +56,19 @@ public final class SiglipModel: Sendable {
     /// Image embeddings `[batch, D]` of `pixelValues` `[batch, 3, H, W]`, L2-normalised unless `normalized` is false.
     /// Throws rather than return NaN or infinity: for pixel values that hold them, or naming the weight that does.
     public func imageEmbeddings(pixelValues: Tensor, normalized: Bool = true) throws -> Tensor {
-        guard pixelValues.isFinite else { throw SiglipError("pixel values hold NaN or infinity") }
-        let pooled = try vision(pixelValues).pooled
-        guard pooled.isFinite else { throw SiglipError(diagnosis.reason(tower: "image")) }
-        return normalized ? l2Normalized(pooled) : pooled
+        try requireFinite(pixelValues: pixelValues)
+        return try diagnosis.embeddings(try vision(pixelValues).pooled, tower: "image", normalized: normalized)
     }
 
     /// Text embeddings `[batch, D]` of equal-length id rows, L2-normalised unless `normalized` is false.
     /// Throws rather than return NaN or infinity, naming the weight that holds them.
     public func textEmbeddings(inputIDs: [[Int]], normalized: Bool = true) throws -> Tensor {
-        let pooled = try text(inputIDs).pooled
-        guard pooled.isFinite else { throw SiglipError(diagnosis.reason(tower: "text")) }
-        return normalized ? l2Normalized(pooled) : pooled
+        try diagnosis.embeddings(try text(inputIDs).pooled, tower: "text", normalized: normalized)
     }
 
     /// `logits_per_image` `[images, texts]`: `exp(logit_scale) · cos + logit_bias` of normalised embeddings.
     /// Each is an independent log-odds; `sigmoid` of it is the probability that the pair matches.
     public func logits(imageEmbeddings: Tensor, textEmbeddings: Tensor) -> Tensor {
-        let scores = linear(imageEmbeddings, weight: textEmbeddings, bias: nil)
-        let t = Foundation.exp(logitScale)
-        for i in 0..<scores.count { scores.data[i] = scores.data[i] * t + logitBias }
-        return scores
+        scaledCosineLogits(imageEmbeddings, textEmbeddings, logScale: logitScale, bias: logitBias)
     }
 }

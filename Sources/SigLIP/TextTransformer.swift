@@ -1,13 +1,13 @@
 import Tensor
 
-/// `SiglipTextEmbeddings`: token embeddings plus learned absolute positions.
+/// `SiglipTextEmbeddings` (and `CLIPTextEmbeddings`, the same): token embeddings plus learned absolute positions.
 package struct TextEmbeddings {
     package let tokenEmbedding: Tensor
     package let positionEmbedding: Tensor
 
-    package init(_ w: Weights, _ c: SiglipConfig.TextConfig) throws {
-        tokenEmbedding = try w("token_embedding.weight", [c.vocabSize, c.hiddenSize])
-        positionEmbedding = try w("position_embedding.weight", [c.maxPositionEmbeddings, c.hiddenSize])
+    package init(_ w: Weights, vocabulary: Int, width: Int, positions: Int) throws {
+        tokenEmbedding = try w("token_embedding.weight", [vocabulary, width])
+        positionEmbedding = try w("position_embedding.weight", [positions, width])
     }
 
     /// `[batch·length, width]` embeddings of `ids`, flattened row by row.
@@ -16,6 +16,25 @@ package struct TextEmbeddings {
         addRepeating(x, positionEmbedding.rows(0..<length))
         return x
     }
+}
+
+/// The batch size and common length of token id rows, after checking that the rows are equally long, fit the
+/// model's positions and hold only ids of its vocabulary.
+package func checkTokenRows(_ inputIDs: [[Int]], positions: Int, vocabulary: Int) throws -> (batch: Int, length: Int) {
+    let batch = inputIDs.count, length = inputIDs.first?.count ?? 0
+    guard inputIDs.allSatisfy({ $0.count == length }) else {
+        throw SiglipError("token id rows have different lengths; pad every row to the same length")
+    }
+    guard length >= 1 || batch == 0 else { throw SiglipError("token id rows are empty") }
+    guard length <= positions else {
+        throw SiglipError("token id rows have \(length) ids but the model has \(positions) positions")
+    }
+    for (row, ids) in inputIDs.enumerated() {
+        if let bad = ids.first(where: { $0 < 0 || $0 >= vocabulary }) {
+            throw SiglipError("row \(row): token id \(bad) is outside the vocabulary 0..<\(vocabulary)")
+        }
+    }
+    return (batch, length)
 }
 
 /// What the text tower computes for a batch.
@@ -41,7 +60,7 @@ public struct TextTransformer: Sendable {
         let shape = EncoderShape(width: c.hiddenSize, intermediate: c.intermediateSize, heads: c.numAttentionHeads,
                                  layers: c.numHiddenLayers, eps: c.layerNormEps,
                                  activation: SiglipConfig.activation(c.hiddenAct) ?? .tanh)
-        embeddings = try TextEmbeddings(w.scope("embeddings"), c)
+        embeddings = try TextEmbeddings(w.scope("embeddings"), vocabulary: c.vocabSize, width: c.hiddenSize, positions: c.maxPositionEmbeddings)
         encoder = try Encoder(w.scope("encoder"), shape)
         finalLayerNorm = try LayerNorm(w.scope("final_layer_norm"), width: c.hiddenSize, eps: c.layerNormEps)
         head = try Linear(w.scope("head"), inputs: c.hiddenSize, outputs: c.embeddingSize)
@@ -50,19 +69,7 @@ public struct TextTransformer: Sendable {
 
     /// Runs the tower on equal-length rows of token ids (no attention mask, as SigLIP was trained).
     public func callAsFunction(_ inputIDs: [[Int]], outputHiddenStates: Bool = false) throws -> TextOutput {
-        let batch = inputIDs.count, length = inputIDs.first?.count ?? 0
-        guard inputIDs.allSatisfy({ $0.count == length }) else {
-            throw SiglipError("token id rows have different lengths; pad every row to the same length")
-        }
-        guard length >= 1 || batch == 0 else { throw SiglipError("token id rows are empty") }
-        guard length <= config.maxPositionEmbeddings else {
-            throw SiglipError("token id rows have \(length) ids but the model has \(config.maxPositionEmbeddings) positions")
-        }
-        for (row, ids) in inputIDs.enumerated() {
-            if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-                throw SiglipError("row \(row): token id \(bad) is outside the vocabulary 0..<\(config.vocabSize)")
-            }
-        }
+        let (batch, length) = try checkTokenRows(inputIDs, positions: config.maxPositionEmbeddings, vocabulary: config.vocabSize)
         let x = embeddings(inputIDs.flatMap { $0 }, length: length)
         var states: [Tensor] = []
         encoder(x, batch: batch, length: length, observe: outputHiddenStates ? { states.append($0) } : nil)

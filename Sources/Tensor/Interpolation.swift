@@ -3,22 +3,8 @@
 /// PyTorch's `interpolate(mode="bicubic", align_corners=False)` without antialiasing.
 public func bicubicResize(_ grid: Tensor, height: Int, width: Int, channels: Int, newHeight: Int, newWidth: Int) -> Tensor {
     precondition(grid.count == height * width * channels, "bicubicResize: grid is not \(height)×\(width)×\(channels)")
-    let out = Tensor(zeros: [newHeight * newWidth, channels])
-    let rowTaps = cubicTaps(input: height, output: newHeight)
-    let columnTaps = cubicTaps(input: width, output: newWidth)
-    for oy in 0..<newHeight {
-        for ox in 0..<newWidth {
-            let dst = out.data + (oy * newWidth + ox) * channels
-            for (iy, wy) in rowTaps[oy] {
-                for (ix, wx) in columnTaps[ox] {
-                    let w = wy * wx
-                    let src = grid.data + (iy * width + ix) * channels
-                    for c in 0..<channels { dst[c] += w * src[c] }
-                }
-            }
-        }
-    }
-    return out
+    return separableResize(grid, width: width, channels: channels,
+                           rowTaps: cubicTaps(input: height, output: newHeight), columnTaps: cubicTaps(input: width, output: newWidth))
 }
 
 /// For each output index, the four source indices (clamped to the border) and their cubic weights.
@@ -50,22 +36,9 @@ public func bilinearResize(_ grid: Tensor, height: Int, width: Int, channels: In
                            antialias: Bool) -> Tensor {
     precondition(grid.count == height * width * channels, "bilinearResize: grid is not \(height)×\(width)×\(channels)")
     precondition(newHeight > 0 && newWidth > 0, "bilinearResize: empty output")
-    let out = Tensor(zeros: [newHeight * newWidth, channels])
-    let rowTaps = triangleTaps(input: height, output: newHeight, antialias: antialias)
-    let columnTaps = triangleTaps(input: width, output: newWidth, antialias: antialias)
-    for oy in 0..<newHeight {
-        for ox in 0..<newWidth {
-            let dst = out.data + (oy * newWidth + ox) * channels
-            for (iy, wy) in rowTaps[oy] {
-                for (ix, wx) in columnTaps[ox] {
-                    let w = wy * wx
-                    let src = grid.data + (iy * width + ix) * channels
-                    for c in 0..<channels { dst[c] += w * src[c] }
-                }
-            }
-        }
-    }
-    return out
+    return separableResize(grid, width: width, channels: channels,
+                           rowTaps: triangleTaps(input: height, output: newHeight, antialias: antialias),
+                           columnTaps: triangleTaps(input: width, output: newWidth, antialias: antialias))
 }
 
 /// For each output index, the source indices with non-zero triangle weight and their weights, normalised to
@@ -84,4 +57,23 @@ private func triangleTaps(input: Int, output: Int, antialias: Bool) -> [[(Int, F
         let total = taps.reduce(0) { $0 + $1.1 }
         return taps.map { ($0.0, $0.1 / total) }
     }
+}
+
+/// `[rows, columns, channels]` output where each cell is the weighted sum of source cells given by its row's
+/// and column's taps (source index, weight); `width` is the source grid's.
+private func separableResize(_ grid: Tensor, width: Int, channels: Int, rowTaps: [[(Int, Float)]], columnTaps: [[(Int, Float)]]) -> Tensor {
+    let out = Tensor(zeros: [rowTaps.count * columnTaps.count, channels])
+    for (oy, rowTap) in rowTaps.enumerated() {
+        for (ox, columnTap) in columnTaps.enumerated() {
+            let dst = out.data + (oy * columnTaps.count + ox) * channels
+            for (iy, wy) in rowTap {
+                for (ix, wx) in columnTap {
+                    let w = wy * wx
+                    let src = grid.data + (iy * width + ix) * channels
+                    for c in 0..<channels { dst[c] += w * src[c] }
+                }
+            }
+        }
+    }
+    return out
 }

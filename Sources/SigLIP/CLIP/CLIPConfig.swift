@@ -72,12 +72,8 @@ public struct CLIPConfig: Sendable, Equatable {
 
     /// Reads and validates `config.json` in `directory`.
     public init(directory: URL) throws {
-        let url = directory.appendingPathComponent("config.json")
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SiglipError("\(url.path): cannot read the model config (\(error.localizedDescription))")
-        }
-        try self.init(json: data, source: url.path)
+        let file = try readConfigFile(in: directory)
+        try self.init(json: file.data, source: file.source)
     }
 
     /// Parses and validates config JSON; `source` names it in errors.
@@ -117,12 +113,7 @@ public struct CLIPConfig: Sendable, Equatable {
 
     /// The activation a CLIP `hidden_act` names, if we implement it.
     package static func activation(_ name: String) -> GELU? {
-        switch name {
-        case "quick_gelu": .quick
-        case "gelu": .erf
-        case "gelu_pytorch_tanh", "gelu_new", "gelu_fast": .tanh
-        default: nil
-        }
+        name == "quick_gelu" ? .quick : SiglipConfig.activation(name)
     }
 
     private func validate(source: String) throws {
@@ -130,11 +121,8 @@ public struct CLIPConfig: Sendable, Equatable {
             if !ok { throw SiglipError("\(source): \(message())") }
         }
         let t = text, v = vision
-        for (tower, width, heads, layers, mlp) in [("text", t.hiddenSize, t.numAttentionHeads, t.numHiddenLayers, t.intermediateSize),
-                                                    ("vision", v.hiddenSize, v.numAttentionHeads, v.numHiddenLayers, v.intermediateSize)] {
-            try check(width > 0 && heads > 0 && layers >= 0 && mlp > 0, "\(tower)_config has a non-positive size")
-            try check(width % heads == 0, "\(tower)_config hidden_size \(width) is not divisible by num_attention_heads \(heads)")
-        }
+        try checkTowerShape("text", width: t.hiddenSize, heads: t.numAttentionHeads, layers: t.numHiddenLayers, mlp: t.intermediateSize, source: source)
+        try checkTowerShape("vision", width: v.hiddenSize, heads: v.numAttentionHeads, layers: v.numHiddenLayers, mlp: v.intermediateSize, source: source)
         try check(t.vocabSize > 0 && t.maxPositionEmbeddings > 0, "text_config needs positive vocab_size and max_position_embeddings")
         try check(projectionDim > 0, "projection_dim \(projectionDim) is not positive")
         try check(v.patchSize > 0 && v.imageSize >= v.patchSize, "vision_config image_size \(v.imageSize) must be at least patch_size \(v.patchSize)")

@@ -55,25 +55,20 @@ public final class CLIPModel: Sendable {
     /// Image embeddings `[batch, projection]` of `pixelValues` `[batch, 3, H, W]`, L2-normalised unless
     /// `normalized` is false. Throws rather than return NaN or infinity.
     public func imageEmbeddings(pixelValues: Tensor, normalized: Bool = true) throws -> Tensor {
-        guard pixelValues.isFinite else { throw SiglipError("pixel values hold NaN or infinity") }
+        try requireFinite(pixelValues: pixelValues)
         let projected = linear(try vision(pixelValues).pooled, weight: visualProjection, bias: nil)
-        guard projected.isFinite else { throw SiglipError(diagnosis.reason(tower: "image")) }
-        return normalized ? l2Normalized(projected) : projected
+        return try diagnosis.embeddings(projected, tower: "image", normalized: normalized)
     }
 
     /// Text embeddings `[batch, projection]` of equal-length id rows, L2-normalised unless `normalized` is false.
     public func textEmbeddings(inputIDs: [[Int]], normalized: Bool = true) throws -> Tensor {
         let projected = linear(try text(inputIDs).pooled, weight: textProjection, bias: nil)
-        guard projected.isFinite else { throw SiglipError(diagnosis.reason(tower: "text")) }
-        return normalized ? l2Normalized(projected) : projected
+        return try diagnosis.embeddings(projected, tower: "text", normalized: normalized)
     }
 
     /// `logits_per_image` `[images, texts]`: `exp(logit_scale) · cos` of normalised embeddings; a softmax over
     /// each row gives the probabilities.
     public func logits(imageEmbeddings: Tensor, textEmbeddings: Tensor) -> Tensor {
-        let scores = linear(imageEmbeddings, weight: textEmbeddings, bias: nil)
-        let t = Foundation.exp(logitScale)
-        for i in 0..<scores.count { scores.data[i] *= t }
-        return scores
+        scaledCosineLogits(imageEmbeddings, textEmbeddings, logScale: logitScale, bias: 0)
     }
 }

@@ -1,26 +1,8 @@
 import Tensor
 
-/// `CLIPTextEmbeddings`: token embeddings plus learned absolute positions.
-package struct CLIPTextEmbeddings {
-    package let tokenEmbedding: Tensor
-    package let positionEmbedding: Tensor
-
-    package init(_ w: Weights, _ c: CLIPConfig.TextConfig) throws {
-        tokenEmbedding = try w("token_embedding.weight", [c.vocabSize, c.hiddenSize])
-        positionEmbedding = try w("position_embedding.weight", [c.maxPositionEmbeddings, c.hiddenSize])
-    }
-
-    /// `[batch·length, width]` embeddings of `ids`, flattened row by row.
-    package func callAsFunction(_ ids: [Int], length: Int) -> Tensor {
-        let x = gatherRows(tokenEmbedding, ids)
-        addRepeating(x, positionEmbedding.rows(0..<length))
-        return x
-    }
-}
-
 /// `CLIPTextTransformer`: embeddings, a causal encoder, final LayerNorm, and pooling at the end-of-text token.
 public struct CLIPTextTransformer: Sendable {
-    package let embeddings: CLIPTextEmbeddings
+    package let embeddings: TextEmbeddings
     package let encoder: Encoder
     package let finalLayerNorm: LayerNorm
     /// The tower's configuration.
@@ -32,7 +14,7 @@ public struct CLIPTextTransformer: Sendable {
                                  layers: c.numHiddenLayers, eps: c.layerNormEps,
                                  activation: CLIPConfig.activation(c.hiddenAct) ?? .quick)
         shape.causal = causal
-        embeddings = try CLIPTextEmbeddings(w.scope("embeddings"), c)
+        embeddings = try TextEmbeddings(w.scope("embeddings"), vocabulary: c.vocabSize, width: c.hiddenSize, positions: c.maxPositionEmbeddings)
         encoder = try Encoder(w.scope("encoder"), shape)
         finalLayerNorm = try LayerNorm(w.scope("final_layer_norm"), width: c.hiddenSize, eps: c.layerNormEps)
         config = c
@@ -52,19 +34,9 @@ public struct CLIPTextTransformer: Sendable {
     /// Runs the tower on equal-length rows of token ids. No padding mask is needed: attention is causal, so the
     /// pooled end-of-text position never sees the padding after it.
     public func callAsFunction(_ inputIDs: [[Int]], outputHiddenStates: Bool = false) throws -> TextOutput {
-        let batch = inputIDs.count, length = inputIDs.first?.count ?? 0
-        guard inputIDs.allSatisfy({ $0.count == length }) else {
-            throw SiglipError("token id rows have different lengths; pad every row to the same length")
-        }
-        guard length >= 1 || batch == 0 else { throw SiglipError("token id rows are empty") }
-        guard length <= config.maxPositionEmbeddings else {
-            throw SiglipError("token id rows have \(length) ids but the model has \(config.maxPositionEmbeddings) positions")
-        }
+        let (batch, length) = try checkTokenRows(inputIDs, positions: config.maxPositionEmbeddings, vocabulary: config.vocabSize)
         var positions: [Int] = []
         for (row, ids) in inputIDs.enumerated() {
-            if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-                throw SiglipError("row \(row): token id \(bad) is outside the vocabulary 0..<\(config.vocabSize)")
-            }
             guard let position = poolingPosition(ids) else {
                 throw SiglipError("row \(row): no end-of-text token (id \(config.eosTokenID)) to pool at")
             }
