@@ -14,7 +14,10 @@ public struct IndexError: Error, CustomStringConvertible, Equatable {
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// One SQLite connection (serialized use only: one per thread or behind a lock).
-final class Database {
+final class Database: SQLStatements {
+    /// Takes the write lock at once, so a transaction never fails halfway on a busy database.
+    let beginStatement = "BEGIN IMMEDIATE"
+
     private var handle: OpaquePointer?
     let path: String
 
@@ -59,19 +62,6 @@ final class Database {
             if status == SQLITE_DONE { return }
             guard status == SQLITE_ROW else { throw error("step") }
             try row(Row(statement: statement))
-        }
-    }
-
-    /// Runs `body` in one transaction: all of it is committed, or none of it.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
         }
     }
 

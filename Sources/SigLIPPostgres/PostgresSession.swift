@@ -5,7 +5,10 @@ import SigLIPIndex
 
 /// One PostgreSQL connection used synchronously, like the SQLite store: each call waits for its answer, and
 /// every error becomes a one-line `IndexError` naming the server.
-final class PostgresSession {
+final class PostgresSession: SQLStatements {
+    /// PostgreSQL's default isolation (read committed) is what the index needs.
+    let beginStatement = "BEGIN"
+
     let location: PostgresLocation
     private let connection: PostgresConnection
     private let logger: Logger
@@ -37,19 +40,6 @@ final class PostgresSession {
 
     /// Runs SQL without parameters (DDL, SET, transaction control).
     func execute(_ sql: String) throws { try query(PostgresQuery(unsafeSQL: sql)) }
-
-    /// Runs `body` in one transaction, rolled back if it throws.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
 
     /// The server's message, or the network's: PSQLError's own description hides both.
     static func reason(_ error: Error) -> String {
