@@ -65,9 +65,11 @@ public struct LBFGS: Sendable {
             let previous = value
             value = step.value
             iteration += 1
-            // No representable progress left (scipy's ftol as scikit-learn sets it, 64 ulps): the optimum is
-            // reached to machine precision even if the gradient, computed in rounded arithmetic, is above tolerance.
-            if previous - value <= 64 * Double.ulpOfOne * max(abs(previous), abs(value), 1) && sHistory.count > 1 {
+            // No representable progress left (64 ulps of the value, scikit-learn's ftol): the optimum is reached to
+            // machine precision even if the gradient, computed in rounded arithmetic, is above tolerance. Unlike
+            // scipy's ftol the scale has no floor of 1: a minimum near 0 (a quadratic's) would otherwise stop the
+            // run on an absolute 1e-14 decrease far from it, and the gradient tolerance decides there instead.
+            if previous - value <= 64 * Double.ulpOfOne * max(abs(previous), abs(value)) && sHistory.count > 1 {
                 return Outcome(x: x, value: value, gradientNorm: g.reduce(0) { max($0, abs($1)) }, iterations: iteration, converged: true)
             }
         }

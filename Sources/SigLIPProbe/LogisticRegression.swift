@@ -2,11 +2,11 @@ import Foundation
 import Tensor
 
 /// Multinomial logistic regression: softmax cross-entropy with an L2 penalty on the weights (the bias is not
-/// penalised), fitted by L-BFGS to the optimum of
+/// penalised), fitted by L-BFGS and then Newton steps to the optimum of
 ///
 ///     C · Σᵢ sᵢ · CE(softmax(W·xᵢ + b), yᵢ) + ½‖W‖²
 ///
-/// as scikit-learn's `LogisticRegression(C=…, solver="lbfgs")` defines it, `sᵢ` the weight of example i's class.
+/// as scikit-learn's `LogisticRegression(C=…)` defines it, `sᵢ` the weight of example i's class.
 /// With two classes scikit-learn fits one sigmoid instead, whose penalty counts the weight difference once; the
 /// fit matches it by halving C (see `fit`), so the same C means the same model for any number of classes.
 public struct LogisticRegression: Sendable {
@@ -16,6 +16,10 @@ public struct LogisticRegression: Sendable {
     public var classWeights: [Double]?
     /// The optimiser and its stopping rule (the gradient is of the objective divided by C·Σsᵢ, as scikit-learn's).
     public var optimizer = LBFGS()
+    /// Newton steps (conjugate gradients on Hessian-vector products) after a converged L-BFGS, taking its end point
+    /// to the optimum to about float64 rounding; 0 keeps L-BFGS's point. They stop early once the gradient stops
+    /// shrinking or a budget of Hessian-vector products (as many as L-BFGS iterations, at least 200) is spent.
+    public var newtonSteps = 5
 
     /// A model with regularisation `C` and optional class weights.
     public init(C: Double = 1, classWeights: [Double]? = nil) {
@@ -66,96 +70,22 @@ public struct LogisticRegression: Sendable {
         guard total > 0 else { throw ProbeError("every example has class weight 0") }
         // Two classes: scikit-learn's single sigmoid v·x + c has penalty ½‖v‖²; the softmax pair ±v/2 has ¼‖v‖².
         let effectiveC = classes == 2 ? C / 2 : C
-        let objective = Objective(features: features, dimension: dimension, labels: labels, classes: classes,
-                                  sampleWeights: sampleWeights, scale: 1 / total, penalty: 1 / (effectiveC * total))
+        let objective = LogisticObjective(features: features, dimension: dimension, labels: labels, classes: classes,
+                                          sampleWeights: sampleWeights, scale: 1 / total, penalty: 1 / (effectiveC * total))
         let outcome = optimizer.minimize(from: [Double](repeating: 0, count: classes * (dimension + 1)), objective.evaluate)
-        let weight = Array(outcome.x[0..<(classes * dimension)])
-        var bias = Array(outcome.x[(classes * dimension)...])
+        var x = outcome.x, value = outcome.value, gradientNorm = outcome.gradientNorm
+        if newtonSteps > 0, outcome.converged {
+            // At most as many Hessian-vector products as L-BFGS took iterations (and 200 for a quick L-BFGS):
+            // polishing at most about doubles the fit's time.
+            let polish = NewtonPolish(steps: newtonSteps, products: max(200, outcome.iterations))
+                .run(objective, from: outcome.x)
+            (x, value, gradientNorm) = (polish.x, polish.value, maxMagnitude(polish.gradient))
+        }
+        let weight = Array(x[0..<(classes * dimension)])
+        var bias = Array(x[(classes * dimension)...])
         let mean = bias.reduce(0, +) / Double(classes)
         for k in bias.indices { bias[k] -= mean }
-        return Fit(weight: weight, bias: bias, loss: outcome.value, iterations: outcome.iterations,
-                   gradientNorm: outcome.gradientNorm, converged: outcome.converged)
-    }
-}
-
-/// The scaled objective and its gradient, computed over row blocks in parallel with Float64 GEMMs.
-private struct Objective: Sendable {
-    let features: [Double]
-    let dimension: Int
-    let labels: [Int]
-    let classes: Int
-    let sampleWeights: [Double]
-    /// 1 / Σsᵢ.
-    let scale: Double
-    /// 1 / (C·Σsᵢ).
-    let penalty: Double
-
-    /// Value at `parameters` (`[W row-major, b]`); writes the gradient.
-    func evaluate(_ parameters: [Double], _ gradient: inout [Double]) -> Double {
-        let n = labels.count, d = dimension, k = classes
-        let blocks = Compute.threads > 1 && Double(n * d * k) * 4 > 2e7 ? Compute.threads : 1
-        let parts = Compute.map(blocks) { block in
-            partial(rows: (n * block / blocks)..<(n * (block + 1) / blocks), parameters)
-        }
-        var loss = 0.0
-        for i in gradient.indices { gradient[i] = 0 }
-        for part in parts {
-            loss += part.loss
-            for i in gradient.indices { gradient[i] += part.gradient[i] }
-        }
-        loss *= scale
-        var norm = 0.0
-        for i in 0..<(k * d) {
-            let w = parameters[i]
-            norm += w * w
-            gradient[i] = gradient[i] * scale + penalty * w
-        }
-        for i in (k * d)..<(k * (d + 1)) { gradient[i] *= scale }
-        return loss + 0.5 * penalty * norm
-    }
-
-    /// Unscaled weighted cross-entropy and its gradient over `rows`.
-    private func partial(rows: Range<Int>, _ parameters: [Double]) -> (loss: Double, gradient: [Double]) {
-        let m = rows.count, d = dimension, k = classes
-        var logits = [Double](repeating: 0, count: m * k)
-        var gradient = [Double](repeating: 0, count: k * (d + 1))
-        guard m > 0 else { return (0, gradient) }
-        features.withUnsafeBufferPointer { x in
-            parameters.withUnsafeBufferPointer { w in
-                logits.withUnsafeMutableBufferPointer { z in
-                    BLAS.dgemm(m: m, n: k, k: d, a: UnsafeBufferPointer(rebasing: x[(rows.lowerBound * d)..<(rows.upperBound * d)]),
-                               b: UnsafeBufferPointer(rebasing: w[0..<(k * d)]), transposeB: true, c: z)
-                }
-            }
-        }
-        var loss = 0.0
-        for r in 0..<m {
-            let i = rows.lowerBound + r, s = sampleWeights[i]
-            var top = -Double.infinity
-            for c in 0..<k {
-                logits[r * k + c] += parameters[k * d + c]
-                top = max(top, logits[r * k + c])
-            }
-            var sum = 0.0
-            for c in 0..<k { sum += exp(logits[r * k + c] - top) }
-            let logSum = top + log(sum)
-            loss += s * (logSum - logits[r * k + labels[i]])
-            // Row r of G = s·(softmax − onehot), kept in `logits` for the weight gradient.
-            for c in 0..<k {
-                let g = s * (exp(logits[r * k + c] - logSum) - (c == labels[i] ? 1 : 0))
-                logits[r * k + c] = g
-                gradient[k * d + c] += g
-            }
-        }
-        features.withUnsafeBufferPointer { x in
-            logits.withUnsafeBufferPointer { g in
-                gradient.withUnsafeMutableBufferPointer { out in
-                    BLAS.dgemm(m: k, n: d, k: m, a: g, transposeA: true,
-                               b: UnsafeBufferPointer(rebasing: x[(rows.lowerBound * d)..<(rows.upperBound * d)]),
-                               c: UnsafeMutableBufferPointer(rebasing: out[0..<(k * d)]))
-                }
-            }
-        }
-        return (loss, gradient)
+        return Fit(weight: weight, bias: bias, loss: value, iterations: outcome.iterations,
+                   gradientNorm: gradientNorm, converged: outcome.converged)
     }
 }
