@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 import Tensor
 
 /// How a model family turns zero-shot logits into probabilities.
@@ -9,6 +10,33 @@ public enum ZeroShotActivation: String, Sendable, Codable {
     case softmax
 }
 
+/// The image–text families `loadImageTextModel` loads.
+public enum ModelFamily: String, Sendable, Codable {
+    /// SigLIP and fixed-resolution SigLIP 2 (`model_type` siglip).
+    case siglip
+    /// SigLIP 2 NaFlex (`model_type` siglip2): images at their own aspect ratio, sized by `max_num_patches`.
+    case siglip2NaFlex = "siglip2-naflex"
+    /// CLIP (`model_type` clip).
+    case clip
+}
+
+extension ZeroShotActivation {
+    /// Probabilities of logits: one sigmoid each, or a softmax over all of them.
+    public func probabilities(logits: [Float]) -> [Float] {
+        switch self {
+        case .sigmoid: return logits.map(logistic)
+        case .softmax:
+            let top = logits.max() ?? 0
+            let exps = logits.map { Foundation.exp($0 - top) }
+            let total = exps.reduce(0, +)
+            return exps.map { $0 / total }
+        }
+    }
+}
+
+/// `Tensor.sigmoid`, named apart from the enum case inside `ZeroShotActivation`.
+private func logistic(_ x: Float) -> Float { sigmoid(x) }
+
 /// An image–text embedding model with its input pipelines: files and strings in, one embedding (or error) per
 /// input out. SigLIP, SigLIP 2 and CLIP conform, so evaluation, search and zero-shot work with any of them.
 public protocol ImageTextModel: AnyObject, Sendable {
@@ -16,6 +44,13 @@ public protocol ImageTextModel: AnyObject, Sendable {
     var directory: URL { get }
     /// The length of one embedding.
     var embeddingSize: Int { get }
+    /// Which family the checkpoint belongs to.
+    var family: ModelFamily { get }
+    /// The square-ish size images are brought to, or nil when each image keeps its own shape (NaFlex) or the
+    /// preprocessor config is unusable.
+    var imageSize: (height: Int, width: Int)? { get }
+    /// The text tower's sequence length; longer texts are truncated.
+    var maxTextTokens: Int { get }
     /// The family's zero-shot activation.
     var zeroShotActivation: ZeroShotActivation { get }
     /// `log t`: the logarithm of the learned temperature (`logit_scale`).
@@ -26,6 +61,13 @@ public protocol ImageTextModel: AnyObject, Sendable {
     func textEmbeddings(for texts: [String], batchSize: Int, normalized: Bool) -> [Result<[Float], Error>]
     /// Image embeddings for image files, `batchSize` at a time; `side` runs the model at another square size.
     func imageEmbeddings(for urls: [URL], batchSize: Int, side: Int?, normalized: Bool) -> [Result<[Float], Error>]
+    /// The vision tower's input for each image file, decoded and preprocessed in parallel; `side` as for
+    /// `imageEmbeddings(for:batchSize:side:normalized:)`.
+    func preparedImages(for urls: [URL], side: Int?) -> [Result<PreparedImage, Error>]
+    /// The vision tower's input for an already decoded, upright image.
+    func prepare(image: RGBImage) throws -> PreparedImage
+    /// Embeddings of prepared images as few model calls as their shapes allow, one per input in order.
+    func imageEmbeddings(prepared: [PreparedImage], normalized: Bool) throws -> [[Float]]
 }
 
 extension ImageTextModel {
@@ -36,15 +78,7 @@ extension ImageTextModel {
     public func zeroShotScores(image: [Float], labels: [String], labelEmbeddings: [[Float]]) -> [ZeroShotScore] {
         precondition(labels.count == labelEmbeddings.count, "one embedding per label")
         let logits = labelEmbeddings.map { text in logit(cosine: zip(image, text).reduce(0) { $0 + $1.0 * $1.1 }) }
-        let probabilities: [Float]
-        switch zeroShotActivation {
-        case .sigmoid: probabilities = logits.map(sigmoid)
-        case .softmax:
-            let top = logits.max() ?? 0
-            let exps = logits.map { Foundation.exp($0 - top) }
-            let total = exps.reduce(0, +)
-            probabilities = exps.map { $0 / total }
-        }
+        let probabilities = zeroShotActivation.probabilities(logits: logits)
         return zip(labels, zip(logits, probabilities))
             .map { ZeroShotScore(label: $0, logit: $1.0, probability: $1.1) }
             .sorted { $0.probability > $1.probability }
@@ -68,6 +102,12 @@ extension SiglipPipeline: ImageTextModel {
     public var directory: URL { model.directory }
     /// The shared embedding width of both towers.
     public var embeddingSize: Int { model.config.vision.hiddenSize }
+    /// SigLIP (or SigLIP 2 at a fixed resolution).
+    public var family: ModelFamily { .siglip }
+    /// The preprocessor's `size`.
+    public var imageSize: (height: Int, width: Int)? { try? imageProcessor().outputSize }
+    /// The text tower's `max_position_embeddings`.
+    public var maxTextTokens: Int { model.config.text.maxPositionEmbeddings }
     /// SigLIP scores labels independently.
     public var zeroShotActivation: ZeroShotActivation { .sigmoid }
     /// `logit_scale`.

@@ -64,10 +64,7 @@ public final class Siglip2Pipeline: Sendable {
     /// Image embeddings for image files, `batchSize` at a time. `side` must be nil: NaFlex sizes each image by
     /// `maxNumPatches` at its own aspect ratio, not to a square.
     public func imageEmbeddings(for urls: [URL], batchSize: Int = 16, side: Int? = nil, normalized: Bool = true) -> [Result<[Float], Error>] {
-        if let side {
-            let error = SiglipError("a NaFlex model sizes images by max_num_patches at their own aspect ratio; a square side (\(side)) does not apply")
-            return urls.map { _ in .failure(error) }
-        }
+        if let side { return urls.map { _ in .failure(Self.squareSideError(side)) } }
         var results: [Result<[Float], Error>] = []
         for start in stride(from: 0, to: urls.count, by: max(batchSize, 1)) {
             results += embed(patches(for: Array(urls[start..<min(start + max(batchSize, 1), urls.count)])), normalized: normalized)
@@ -75,8 +72,13 @@ public final class Siglip2Pipeline: Sendable {
         return results
     }
 
+    /// Why a square `side` cannot size a NaFlex model's images.
+    static func squareSideError(_ side: Int) -> SiglipError {
+        SiglipError("a NaFlex model sizes images by max_num_patches at their own aspect ratio; a square side (\(side)) does not apply")
+    }
+
     /// Runs the successful inputs of a batch as one tensor and slots the outputs back among the failures.
-    private func embed(_ inputs: [Result<Siglip2Patches, Error>], normalized: Bool) -> [Result<[Float], Error>] {
+    func embed(_ inputs: [Result<Siglip2Patches, Error>], normalized: Bool) -> [Result<[Float], Error>] {
         let ready = inputs.compactMap { try? $0.get() }
         guard let first = ready.first else { return inputs.map { $0.map { _ in [] } } }
         let row = first.values.count / first.maxNumPatches
@@ -102,6 +104,12 @@ extension Siglip2Pipeline: ImageTextModel {
     public var directory: URL { model.directory }
     /// The shared embedding width of both towers.
     public var embeddingSize: Int { model.config.vision.hiddenSize }
+    /// SigLIP 2 NaFlex.
+    public var family: ModelFamily { .siglip2NaFlex }
+    /// Nil: each image keeps about its own aspect ratio, fitted into `maxNumPatches` patches.
+    public var imageSize: (height: Int, width: Int)? { nil }
+    /// The text tower's `max_position_embeddings`.
+    public var maxTextTokens: Int { model.config.text.maxPositionEmbeddings }
     /// SigLIP 2 scores labels independently.
     public var zeroShotActivation: ZeroShotActivation { .sigmoid }
     /// `logit_scale`.

@@ -314,15 +314,7 @@ public final class SiglipIndex {
     /// The probabilities of one query's results, best first, from their cosines: `sigmoid(exp(t)·cos + b)` each
     /// for SigLIP; for CLIP, trained with a softmax over candidates, the softmax of `exp(t)·cos` over the results.
     func probabilities(_ cosines: [Float]) -> [Float] {
-        let logits = cosines.map { Foundation.exp(logitScale) * $0 + logitBias }
-        switch activation {
-        case .sigmoid: return logits.map(sigmoid)
-        case .softmax:
-            let top = logits.max() ?? 0
-            let exps = logits.map { Foundation.exp($0 - top) }
-            let total = exps.reduce(0, +)
-            return exps.map { $0 / total }
-        }
+        activation.probabilities(logits: cosines.map { Foundation.exp(logitScale) * $0 + logitBias })
     }
 }
 

@@ -26,24 +26,27 @@ public final class PostgresIndex {
     public private(set) var weightsHash: String?
     private let rows: PostgresRows
     private var logitScale: Float = 0, logitBias: Float = 0
+    /// How the model turns logits into probabilities: SigLIP per result, CLIP as a softmax over the results.
+    private var activation: ZeroShotActivation = .sigmoid
 
     /// HNSW's efSearch when no effort is given (pgvector's default is 40; ours matches the embedded HNSW).
     public static let defaultEffort = 64
 
-    /// Connects to the database at `url`, creating the index there for `pipeline`'s model if there is none;
+    /// Connects to the database at `url`, creating the index there for `model` (any family) if there is none;
     /// refuses an index of another model or dimension, or of another checkpoint with the same name and config
     /// (the weights' SHA-256, computed on every open, differs).
-    public convenience init(url: String, creatingFor pipeline: SiglipPipeline) throws {
-        try self.init(url: url, creatingForModel: try SiglipIndex.modelID(pipeline.model.directory),
-                      modelPath: pipeline.model.directory.standardizedFileURL.path, dimension: pipeline.model.config.vision.hiddenSize,
-                      logitScale: pipeline.model.logitScale, logitBias: pipeline.model.logitBias,
-                      weightsHash: try SiglipIndex.weightsHash(pipeline.model.directory))
+    public convenience init(url: String, creatingFor model: any ImageTextModel) throws {
+        try self.init(url: url, creatingForModel: try SiglipIndex.modelID(model.directory),
+                      modelPath: model.directory.standardizedFileURL.path, dimension: model.embeddingSize,
+                      logitScale: model.logitScale, logitBias: model.logitBias, activation: model.zeroShotActivation,
+                      weightsHash: try SiglipIndex.weightsHash(model.directory))
     }
 
     /// Connects to the database at `url`, creating the index there for embeddings of the model named `id`
-    /// (`dimension` wide) if there is none. For vectors made elsewhere and stored with `add(vectors:paths:)`.
+    /// (`dimension` wide; `activation` turns its logits into search probabilities) if there is none. For vectors
+    /// made elsewhere and stored with `add(vectors:paths:)`.
     public init(url: String, creatingForModel id: String, modelPath: String = "", dimension: Int,
-                logitScale: Float = 0, logitBias: Float = 0, weightsHash: String? = nil) throws {
+                logitScale: Float = 0, logitBias: Float = 0, activation: ZeroShotActivation = .sigmoid, weightsHash: String? = nil) throws {
         let location = try PostgresLocation(url: url), rows = PostgresRows(try PostgresSession(location))
         self.location = location
         self.rows = rows
@@ -55,6 +58,7 @@ public final class PostgresIndex {
                                      ("logit_scale", "\(logitScale)"), ("logit_bias", "\(logitBias)")] {
                     try rows.setMeta(key, value)
                 }
+                if activation != .sigmoid { try rows.setMeta("zero_shot_activation", activation.rawValue) }
             }
         }
         if let existing = try rows.meta("model_id"), existing != id {
@@ -97,19 +101,21 @@ public final class PostgresIndex {
     private func readLogitParameters() throws {
         logitScale = Float(try rows.meta("logit_scale") ?? "0") ?? 0
         logitBias = Float(try rows.meta("logit_bias") ?? "0") ?? 0
+        activation = try rows.meta("zero_shot_activation").flatMap(ZeroShotActivation.init(rawValue:)) ?? .sigmoid
     }
 
     // MARK: Adding and removing
 
     /// `SiglipIndex.addImages(_:using:)`: the same skips, edits, renames and removals, each batch in one transaction.
-    public func addImages(_ paths: [URL], using pipeline: SiglipPipeline, batchSize: Int = 16,
+    public func addImages(_ paths: [URL], using model: any ImageTextModel, batchSize: Int = 16,
                           progress: (Int, Int) -> Void = { _, _ in }) -> AddReport {
-        rows.addImages(paths, batchSize: batchSize, embed: { pipeline.imageEmbeddings(for: $0, batchSize: batchSize) }, progress: progress)
+        rows.addImages(paths, batchSize: batchSize, embed: { model.imageEmbeddings(for: $0, batchSize: batchSize, side: nil, normalized: true) },
+                       progress: progress)
     }
 
     /// `SiglipIndex.addTexts(_:using:)`: texts already indexed are skipped.
-    public func addTexts(_ texts: [String], using pipeline: SiglipPipeline, batchSize: Int = 64) -> AddReport {
-        rows.addTexts(texts, batchSize: batchSize) { pipeline.textEmbeddings(for: $0, batchSize: batchSize) }
+    public func addTexts(_ texts: [String], using model: any ImageTextModel, batchSize: Int = 64) -> AddReport {
+        rows.addTexts(texts, batchSize: batchSize) { model.textEmbeddings(for: $0, batchSize: batchSize, normalized: true) }
     }
 
     /// `SiglipIndex.add(vectors:paths:kind:)`: normalised vectors made elsewhere, in one transaction; returns how many were new.
@@ -178,25 +184,25 @@ public final class PostgresIndex {
             if !conditions.isEmpty { try rows.session.execute("SET LOCAL hnsw.iterative_scan = strict_order") }
             return try rows.session.query(PostgresQuery(unsafeSQL: sql, binds: binds))
         }
-        return try found.enumerated().map { rank, row in
+        let hits = try found.map { row in
             let (id, kind, path, score) = try row.decode((Int64, String, String, Double).self)
-            let cosine = Float(score)
-            return SearchResult(rank: rank + 1, item: IndexedItem(id: id, kind: ItemKind(rawValue: kind) ?? .image, path: path), score: cosine,
-                                probability: sigmoid(Foundation.exp(logitScale) * cosine + logitBias))
+            return (item: IndexedItem(id: id, kind: ItemKind(rawValue: kind) ?? .image, path: path), score: Float(score))
         }
+        let p = activation.probabilities(logits: hits.map { Foundation.exp(logitScale) * $0.score + logitBias })
+        return hits.enumerated().map { SearchResult(rank: $0 + 1, item: $1.item, score: $1.score, probability: p[$0]) }
     }
 
     /// Items matching a text (text → image search by default).
-    public func search(text: String, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
+    public func search(text: String, using model: any ImageTextModel, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
                        exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
-        guard let query = pipeline.textEmbeddings(for: [text]).first else { return [] }
+        guard let query = model.textEmbeddings(for: [text], batchSize: 1, normalized: true).first else { return [] }
         return try search(vector: try query.get(), k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort)
     }
 
     /// Items matching an example image (image → image by default; `.text` for image → text).
-    public func search(image: URL, using pipeline: SiglipPipeline, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
+    public func search(image: URL, using model: any ImageTextModel, k: Int = 10, kind: ItemKind? = .image, pathPrefix: String? = nil,
                        exact: Bool = false, effort: Int? = nil) throws -> [SearchResult] {
-        guard let query = pipeline.imageEmbeddings(for: [image]).first else { return [] }
+        guard let query = model.imageEmbeddings(for: [image], batchSize: 1, side: nil, normalized: true).first else { return [] }
         return try search(vector: try query.get(), k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort)
     }
 }

@@ -70,7 +70,7 @@ extension SiglipServer {
         }
         let decoder = ImageDecoder(maxPixels: configuration.maxPixels)
         let batch = configuration.maxBatch
-        let (report, uploaded, textReport) = try await engine.exclusive { [pipeline, files] () throws -> (AddReport, [URL], AddReport) in
+        let (report, uploaded, textReport) = try await engine.exclusive { [model, files] () throws -> (AddReport, [URL], AddReport) in
             var uploaded: [URL] = []
             for (i, data) in images.enumerated() {
                 do { try decoder.decode(data, name: "images[\(i)]").recycle() } catch let error as ImageIOError {
@@ -82,8 +82,8 @@ extension SiglipServer {
                 uploaded.append(url)
             }
             return index.locked { idx in
-                (idx.addImages(uploaded + files, using: pipeline, batchSize: batch), uploaded,
-                 texts.isEmpty ? AddReport() : idx.addTexts(texts, using: pipeline, batchSize: batch))
+                (idx.addImages(uploaded + files, using: model, batchSize: batch), uploaded,
+                 texts.isEmpty ? AddReport() : idx.addTexts(texts, using: model, batchSize: batch))
             }
         }
         let items: [IndexedItem] = try index.locked { idx in

@@ -13,8 +13,8 @@ final class IndexService: @unchecked Sendable {
     /// Confinement for server-side paths, or nil when no root was configured.
     let root: ConfinedPaths?
 
-    init(directory: URL, pipeline: SiglipPipeline, root: URL?) throws {
-        index = try SiglipIndex(directory: directory, creatingFor: pipeline)
+    init(directory: URL, model: any ImageTextModel, root: URL?) throws {
+        index = try SiglipIndex(directory: directory, creatingFor: model)
         uploads = directory.appendingPathComponent("uploads")
         try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
         self.root = try root.map { try ConfinedPaths(root: $0) }

@@ -35,9 +35,9 @@ final class InferenceEngine: @unchecked Sendable {
         let done: @Sendable (Result<[[Float]], APIError>) -> Void
     }
 
-    let pipeline: SiglipPipeline
-    private let processor: Result<SiglipImageProcessor, Error>
-    private let tokenizer: Result<SiglipTokenizer, Error>
+    /// The model, of any family.
+    let model: any ImageTextModel
+    private let decoder: ImageDecoder
     private let maxBatch: Int
     private let maxWait: TimeInterval
     private let maxQueue: Int
@@ -49,15 +49,9 @@ final class InferenceEngine: @unchecked Sendable {
     private var finished = false
     private var thread: Thread?
 
-    init(pipeline: SiglipPipeline, configuration: ServerConfiguration, metrics: ServerMetrics) {
-        self.pipeline = pipeline
-        var processor = Result { try pipeline.imageProcessor() }
-        if case .success(var p) = processor {
-            p.decoder = ImageDecoder(maxPixels: configuration.maxPixels)
-            processor = .success(p)
-        }
-        self.processor = processor
-        tokenizer = Result { try pipeline.tokenizer() }
+    init(model: any ImageTextModel, configuration: ServerConfiguration, metrics: ServerMetrics) {
+        self.model = model
+        decoder = ImageDecoder(maxPixels: configuration.maxPixels)
         maxBatch = max(1, configuration.maxBatch)
         maxWait = Double(max(0, configuration.maxWaitMilliseconds)) / 1000
         maxQueue = max(1, configuration.maxQueue)
@@ -172,42 +166,31 @@ final class InferenceEngine: @unchecked Sendable {
     }
 
     private func runTexts(_ jobs: [Job]) {
-        let tokenizer: SiglipTokenizer
-        do { tokenizer = try self.tokenizer.get() } catch {
-            return jobs.forEach { $0.done(.failure(APIError(.internalServerError, "the model has no usable tokenizer"))) }
-        }
         let texts = jobs.flatMap { job -> [String] in if case .texts(let t) = job.work { t } else { [] } }
-        let ids = texts.map { tokenizer.encode($0).map(Int.init) }
-        do {
-            let out = try pipeline.model.textEmbeddings(inputIDs: ids)
-            var row = 0
-            for job in jobs {
-                let rows = (row..<(row + job.work.count)).map { out.rows($0..<($0 + 1)).scalars }
-                row += job.work.count
-                job.done(.success(rows))
+        let out = model.textEmbeddings(for: texts, batchSize: texts.count, normalized: true)
+        var row = 0
+        for job in jobs {
+            let results = out[row..<(row + job.work.count)]
+            row += job.work.count
+            do { job.done(.success(try results.map { try $0.get() })) } catch {
+                job.done(.failure(APIError(.internalServerError, "the text model failed (is the tokenizer usable?)")))
             }
-        } catch {
-            jobs.forEach { $0.done(.failure(APIError(.internalServerError, "the text model failed"))) }
         }
     }
 
     private func runImages(_ jobs: [Job]) {
-        let processor: SiglipImageProcessor
-        do { processor = try self.processor.get() } catch {
-            return jobs.forEach { $0.done(.failure(APIError(.internalServerError, "the model has no usable image processor"))) }
-        }
-        // Flatten to (job, input) pairs, preprocess all in parallel, then drop the jobs with a bad input.
+        // Flatten to (job, input) pairs, decode and prepare all in parallel, then drop the jobs with a bad input.
         let inputs = jobs.enumerated().flatMap { j, job -> [(job: Int, index: Int, data: Data)] in
             guard case .images(let images) = job.work else { return [] }
             return images.enumerated().map { (j, $0, $1) }
         }
-        let pixels: [Result<Tensor, APIError>] = Compute.map(inputs.count) { i in
+        let (decoder, model) = (self.decoder, self.model)
+        let prepared: [Result<PreparedImage, APIError>] = Compute.map(inputs.count) { i in
             let input = inputs[i]
             do {
-                let image = try processor.decoder.decode(input.data, name: "images[\(input.index)]")
+                let image = try decoder.decode(input.data, name: "images[\(input.index)]")
                 defer { image.recycle() }
-                let size = processor.config.doResize ? processor.outputSize : (image.height, image.width)
-                return .success(Tensor(shape: [3, size.0, size.1], values: try processor.pixelValues(image: image)))
+                return .success(try model.prepare(image: image))
             } catch let error as ImageIOError {
                 if case .tooLarge = error { return .failure(.tooLarge(error.description)) }
                 return .failure(.badRequest(error.description))
@@ -216,22 +199,17 @@ final class InferenceEngine: @unchecked Sendable {
             }
         }
         var failed: [Int: APIError] = [:]
-        for (input, result) in zip(inputs, pixels) {
+        for (input, result) in zip(inputs, prepared) {
             if case .failure(let error) = result, failed[input.job] == nil { failed[input.job] = error }
         }
+        // The model batches as its family allows: fixed-size pixels by shape, NaFlex patches padded and masked.
         let good = inputs.indices.filter { failed[inputs[$0].job] == nil }
         var embeddings: [Int: [Float]] = [:]
-        // Images kept at their own size (do_resize false) cannot share a tensor: group them by shape.
-        var groups: [[Int]: [Int]] = [:]
-        for i in good { if case .success(let t) = pixels[i] { groups[t.shape, default: []].append(i) } }
-        for (shape, members) in groups {
-            let batch = Tensor.concatenatingRows(members.compactMap { try? pixels[$0].get().reshaped([1, shape.reduce(1, *)]) })
-            do {
-                let out = try pipeline.model.imageEmbeddings(pixelValues: batch.reshaped([members.count] + shape))
-                for (row, i) in members.enumerated() { embeddings[i] = out.rows(row..<(row + 1)).scalars }
-            } catch {
-                for i in members { failed[inputs[i].job] = APIError(.internalServerError, "the image model failed") }
-            }
+        do {
+            let out = try model.imageEmbeddings(prepared: good.compactMap { try? prepared[$0].get() }, normalized: true)
+            for (i, vector) in zip(good, out) { embeddings[i] = vector }
+        } catch {
+            for i in good { failed[inputs[i].job] = APIError(.internalServerError, "the image model failed") }
         }
         for (j, job) in jobs.enumerated() {
             if let error = failed[j] { job.done(.failure(error)); continue }

@@ -46,8 +46,9 @@ enum OpenAPI {
                                        "template": ["type": "string", "description": "Prompt with {} where the label goes; default \"This is a photo of {}.\""]],
                                       required: ["image", "labels"]),
             "ClassifyForm": object(["image": file, "labels": array(text), "template": string], required: ["image", "labels"]),
-            "ClassifyResponse": object(["model": string, "scores": array(object(["label": string, "logit": number, "probability": number],
-                                                                                required: ["label", "logit", "probability"]))], required: ["model", "scores"]),
+            "ClassifyResponse": object(["model": string, "activation": string,
+                                        "scores": array(object(["label": string, "logit": number, "probability": number],
+                                                               required: ["label", "logit", "probability"]))], required: ["model", "activation", "scores"]),
             "ProbeRequest": object(["image": base64, "top": ["type": "integer", "minimum": 1, "description": "Labels to list; default all"]], required: ["image"]),
             "ProbeForm": object(["image": file, "top": integer], required: ["image"]),
             "ProbeResponse": object(["model": string, "label": string,
@@ -72,8 +73,10 @@ enum OpenAPI {
                                        required: ["added", "already_indexed", "items", "failures"]),
             "IndexInfo": object(["model": string, "dimension": integer, "count": integer, "images": integer, "texts": integer],
                                 required: ["model", "dimension", "count", "images", "texts"]),
-            "Models": object(["data": array(object(["id": string, "dimension": integer, "image_size": array(integer), "max_text_tokens": integer],
-                                                   required: ["id", "dimension", "image_size", "max_text_tokens"]))], required: ["data"]),
+            "Models": object(["data": array(object(["id": string, "family": string, "activation": string, "dimension": integer,
+                                                    "image_size": array(integer), "max_num_patches": integer, "max_text_tokens": integer],
+                                                   required: ["id", "family", "activation", "dimension", "image_size", "max_text_tokens"]))],
+                             required: ["data"]),
         ]
         return ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]]
     }
@@ -118,7 +121,7 @@ enum OpenAPI {
             "/openapi.json": ["get": operation("This document", ok: ["description": "OpenAPI 3 document", "content": ["application/json": ["schema": ["type": "object"]]]], errors: [401])],
             "/v1/models": ["get": operation("The model served", ok: ok("Models"), errors: [401])],
             "/v1/embeddings": ["post": operation("Normalised embeddings of texts and images", ok: ok("EmbeddingsResponse"), body: "Embeddings", errors: model)],
-            "/v1/classify": ["post": operation("Zero-shot: sigmoid probability of each label for one image", ok: ok("ClassifyResponse"), body: "Classify", errors: model)],
+            "/v1/classify": ["post": operation("Zero-shot: each label's probability for one image (SigLIP: a sigmoid each; CLIP: a softmax over the labels)", ok: ok("ClassifyResponse"), body: "Classify", errors: model)],
             "/v1/probe": ["post": operation("The --probe linear classifier: softmax probability of each of its labels for one image",
                                             ok: ok("ProbeResponse"), body: "Probe", errors: model + [404])],
             "/v1/search": ["post": operation("Top-k index items for a text, an image or a vector", ok: ok("SearchResponse"), body: "Search", errors: model + [404])],

@@ -19,6 +19,8 @@ struct LabelScore: Encodable {
 /// `POST /v1/classify` answer.
 struct ClassifyResponse: Encodable {
     let model: String
+    /// "sigmoid" (SigLIP: each label alone) or "softmax" (CLIP: over the labels given).
+    let activation: String
     let scores: [LabelScore]
 }
 
@@ -76,13 +78,21 @@ struct IndexInfoResponse: Encodable {
 /// One model in a `GET /v1/models` answer.
 struct ModelDescription: Encodable {
     let id: String
+    /// "siglip", "siglip2-naflex" or "clip".
+    let family: String
+    /// The zero-shot activation of `/v1/classify`: "sigmoid" or "softmax".
+    let activation: String
     let dimension: Int
+    /// `[height, width]`, or empty for NaFlex, which sizes each image by `max_num_patches`.
     let imageSize: [Int]
+    /// NaFlex only: the most patches an image is fitted into.
+    let maxNumPatches: Int?
     let maxTextTokens: Int
 
     enum CodingKeys: String, CodingKey {
-        case id, dimension
+        case id, family, activation, dimension
         case imageSize = "image_size"
+        case maxNumPatches = "max_num_patches"
         case maxTextTokens = "max_text_tokens"
     }
 }

@@ -49,9 +49,10 @@ extension SiglipServer {
     }
 
     func models() throws -> Response {
-        let size = (try? pipeline.imageProcessor().outputSize).map { [$0.height, $0.width] } ?? []
-        return try .json(ModelsResponse(data: [ModelDescription(id: modelID, dimension: dimension, imageSize: size,
-                                                                maxTextTokens: pipeline.model.config.text.maxPositionEmbeddings)]))
+        let size = model.imageSize.map { [$0.height, $0.width] } ?? []
+        return try .json(ModelsResponse(data: [ModelDescription(id: modelID, family: model.family.rawValue, activation: model.zeroShotActivation.rawValue,
+                                                                dimension: dimension, imageSize: size, maxNumPatches: (model as? Siglip2Pipeline)?.maxNumPatches,
+                                                                maxTextTokens: model.maxTextTokens)]))
     }
 
     /// Refuses too many inputs or too long texts with a 400 naming the limit.
@@ -96,10 +97,10 @@ extension SiglipServer {
         async let imageVector = engine.submit(.images(images))
         let textVectors = try await promptEmbeddings(prompts)
         guard let image = try await imageVector.first else { throw APIError(.internalServerError, "internal error") }
-        let logits = pipeline.model.logits(imageEmbeddings: Tensor(shape: [1, image.count], values: image),
-                                           textEmbeddings: Tensor(shape: [textVectors.count, dimension], values: textVectors.flatMap { $0 }))
-        let scores = zip(labels, logits.scalars).map { LabelScore(label: $0, logit: $1, probability: 1 / (1 + Foundation.exp(-$1))) }
-        return try .json(ClassifyResponse(model: modelID, scores: scores.sorted { $0.probability > $1.probability }))
+        // The family's activation: independent sigmoids (SigLIP) or a softmax over the labels (CLIP).
+        let scores = model.zeroShotScores(image: image, labels: labels, labelEmbeddings: textVectors)
+        return try .json(ClassifyResponse(model: modelID, activation: model.zeroShotActivation.rawValue,
+                                          scores: scores.map { LabelScore(label: $0.label, logit: $0.logit, probability: $0.probability) }))
     }
 
     /// Embeddings of prompts, from the cache where possible; the rest go to the model as one job.

@@ -4,6 +4,9 @@ import Foundation
 public struct ServerConfiguration: Sendable {
     /// The checkpoint directory.
     public var model: URL
+    /// For a SigLIP 2 NaFlex checkpoint: the most patches an image is fitted into (nil: the checkpoint's
+    /// `max_num_patches`); refused for other families.
+    public var maxNumPatches: Int?
     /// The index directory, or nil to serve without search and index routes.
     public var index: URL?
     /// A linear probe directory (`siglip probe train`) served at `POST /v1/probe`, or nil for none.

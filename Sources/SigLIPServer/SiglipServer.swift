@@ -10,7 +10,8 @@ import SigLIPProbe
 public final class SiglipServer: Sendable {
     /// What the server was started with.
     public let configuration: ServerConfiguration
-    let pipeline: SiglipPipeline
+    /// The model, of any family `loadImageTextModel` loads.
+    let model: any ImageTextModel
     let engine: InferenceEngine
     let index: IndexService?
     let probe: LinearProbe?
@@ -23,16 +24,19 @@ public final class SiglipServer: Sendable {
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "siglip.serve")) throws {
         self.configuration = configuration
         self.logger = logger
-        pipeline = try SiglipPipeline(directory: configuration.model)
+        if let patches = configuration.maxNumPatches, try modelType(ofCheckpoint: configuration.model) != "siglip2" {
+            throw SiglipError("max_num_patches \(patches) is for SigLIP 2 NaFlex checkpoints (model_type siglip2); \(configuration.model.path) is fixed-resolution")
+        }
+        let model = try loadImageTextModel(directory: configuration.model, maxNumPatches: configuration.maxNumPatches)
+        self.model = model
         modelID = try SiglipIndex.modelID(configuration.model)
-        engine = InferenceEngine(pipeline: pipeline, configuration: configuration, metrics: metrics)
-        let pipeline = self.pipeline
-        index = try configuration.index.map { try IndexService(directory: $0, pipeline: pipeline, root: configuration.root) }
-        probe = try configuration.probe.map { try Self.loadProbe($0, model: configuration.model, dimension: pipeline.model.config.vision.hiddenSize) }
+        engine = InferenceEngine(model: model, configuration: configuration, metrics: metrics)
+        index = try configuration.index.map { try IndexService(directory: $0, model: model, root: configuration.root) }
+        probe = try configuration.probe.map { try Self.loadProbe($0, model: configuration.model, dimension: model.embeddingSize) }
     }
 
     /// The embedding width.
-    var dimension: Int { pipeline.model.config.vision.hiddenSize }
+    var dimension: Int { model.embeddingSize }
 
     /// The router with every route of `Routes.all` behind the error, metrics and (optional) key middlewares.
     public func router() -> Router<BasicRequestContext> {

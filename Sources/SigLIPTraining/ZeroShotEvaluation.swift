@@ -24,27 +24,15 @@ public struct ZeroShotEvaluation: Sendable {
     /// `"held_out": BOOL` (as `siglip datasets shapes` writes); the labels are `labels`, or else every distinct
     /// caption in file order. A caption missing from `labels` is an error naming its line.
     public init(jsonLines url: URL, labels: [String]? = nil, loader: BatchLoader) throws {
-        let examples = try TrainingData.jsonLines(at: url)
-        var groupOf: [String] = []
-        let text = try String(contentsOf: url, encoding: .utf8)
-        for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
-            let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-            let group = object?["group"] as? String ?? (object?["held_out"] as? Bool).map { $0 ? "held-out" : "seen" }
-            groupOf.append(group ?? "all")
-        }
-        var names = labels ?? []
-        if labels == nil { for e in examples where !names.contains(e.caption) { names.append(e.caption) } }
-        let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        for (number, e) in examples.enumerated() where index[e.caption] == nil {
-            throw TrainingError("\(url.path):\(number + 1): caption \"\(e.caption)\" is not among the labels")
-        }
-        let loaded = loader.load(examples)
+        let set = try ZeroShotTestSet(jsonLines: url, labels: labels)
+        let loaded = loader.load(set.examples)
         let keptPaths = Set(loaded.examples.map(\.image))
-        self.labels = names
-        labelIDs = names.map { loader.tokenizer.encode($0).map(Int.init) }
+        let kept = set.examples.indices.filter { keptPaths.contains(set.examples[$0].image) }
+        self.labels = set.labels
+        labelIDs = set.labels.map { loader.tokenizer.encode($0).map(Int.init) }
         pixelValues = loaded.batch?.pixelValues ?? Tensor(zeros: [0])
-        answers = loaded.examples.compactMap { index[$0.caption] }
-        groups = zip(examples, groupOf).filter { keptPaths.contains($0.0.image) }.map(\.1)
+        answers = kept.map { set.answers[$0] }
+        groups = kept.map { set.groups[$0] }
         skipped = loaded.skipped.map { ($0.example.image.path, $0.error) }
     }
 
@@ -52,7 +40,7 @@ public struct ZeroShotEvaluation: Sendable {
     public func accuracy(vision: VisionTransformer, text: TextTransformer, batchSize: Int = 256) throws -> [String: Double] {
         guard !answers.isEmpty else { return [:] }
         let texts = l2Normalized(try text(labelIDs).pooled)
-        var correct: [String: Int] = [:], total: [String: Int] = [:]
+        var chosen: [Int] = []
         for start in stride(from: 0, to: answers.count, by: batchSize) {
             let end = min(start + batchSize, answers.count)
             let perImage = pixelValues.count / answers.count
@@ -62,13 +50,9 @@ public struct ZeroShotEvaluation: Sendable {
             let scores = linear(images, weight: texts, bias: nil)
             for i in start..<end {
                 let row = (i - start) * labels.count
-                let best = (0..<labels.count).max { scores.data[row + $0] < scores.data[row + $1] } ?? 0
-                for key in Set([groups[i], "all"]) {
-                    total[key, default: 0] += 1
-                    if best == answers[i] { correct[key, default: 0] += 1 }
-                }
+                chosen.append((0..<labels.count).max { scores.data[row + $0] < scores.data[row + $1] } ?? 0)
             }
         }
-        return total.mapValues { Double($0) }.reduce(into: [:]) { $0[$1.key] = Double(correct[$1.key] ?? 0) / $1.value }
+        return ZeroShotTestSet.accuracy(chosen: chosen, answers: answers, groups: groups)
     }
 }

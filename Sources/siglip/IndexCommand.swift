@@ -49,6 +49,7 @@ struct IndexCommand: ParsableCommand {
         )
         @OptionGroup var location: Location
         @OptionGroup var options: ModelOptions
+        @OptionGroup var naflex: NaFlexOptions
         @OptionGroup var storage: Storage
         @Option(name: .customLong("batch-size"), help: "Images per model call and per transaction.") var batchSize = 16
         @Option(name: .long, help: "Also keep an approximate FAISS index: a factory string (e.g. IVF4096,Flat, IVF4096,SQ8, HNSW32), 'auto' (exact below 100,000 items, then IVF with ~4·√N lists), or 'none'.") var ann: String?
@@ -61,9 +62,9 @@ struct IndexCommand: ParsableCommand {
                 guard ann == nil, storage.precision == nil else {
                     throw ValidationError("--ann and --vector-precision are for the embedded index; PostgreSQL keeps an HNSW index of float32 vectors")
                 }
-                return try PostgresStore.addImages(store, paths: paths, options: options, batchSize: batchSize)
+                return try PostgresStore.addImages(store, paths: paths, options: options, naflex: naflex, batchSize: batchSize)
             }
-            let model = try options.loadAny()
+            let model = try options.loadAny(naflex)
             let index = try SiglipIndex(directory: location.url, creatingFor: model, precision: try storage.chosen())
             // An IVF type needs vectors to train: one the index cannot train yet is set after adding, if then it can.
             let requested = ann.map { $0 == "none" ? nil : $0 }

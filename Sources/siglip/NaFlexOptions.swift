@@ -3,7 +3,8 @@ import Foundation
 import SigLIP
 import Tensor
 
-/// `--max-num-patches`, for the commands that run SigLIP 2 NaFlex checkpoints (`embed`, `classify`).
+/// `--max-num-patches`, for the commands that run SigLIP 2 NaFlex checkpoints (`embed`, `classify`, `preprocess`,
+/// `eval-zero-shot`, `index add`, `search`, `serve`).
 struct NaFlexOptions: ParsableArguments {
     @Option(name: .customLong("max-num-patches"), help: "For SigLIP 2 NaFlex checkpoints (model_type siglip2): fit each image, at its own aspect ratio, into at most N patches (default: the checkpoint's max_num_patches).")
     var maxNumPatches: Int?
@@ -18,11 +19,23 @@ extension ModelOptions {
     /// refusing it for any other.
     func loadAny(_ naflex: NaFlexOptions) throws -> any ImageTextModel {
         if let threads { Compute.threads = threads }
-        let directory = try modelDirectory(model)
-        if naflex.maxNumPatches != nil, try modelType(ofCheckpoint: directory) != "siglip2" {
+        return try naflex.load(modelDirectory(model), named: model, precision: precision)
+    }
+}
+
+extension NaFlexOptions {
+    /// `--max-num-patches` for the checkpoint at `directory` (named `model` on the command line), refused
+    /// unless the checkpoint is SigLIP 2 NaFlex.
+    func patches(for directory: URL, model: String) throws -> Int? {
+        if maxNumPatches != nil, try modelType(ofCheckpoint: directory) != "siglip2" {
             throw ValidationError("--max-num-patches is for SigLIP 2 NaFlex checkpoints (model_type siglip2); \(model) is fixed-resolution: use --image-size")
         }
-        return try loadImageTextModel(directory: directory, precision: precision, maxNumPatches: naflex.maxNumPatches)
+        return maxNumPatches
+    }
+
+    /// Loads the checkpoint at `directory` (named `model` on the command line) with `--max-num-patches`.
+    func load(_ directory: URL, named model: String, precision: Precision = .fp32) throws -> any ImageTextModel {
+        try loadImageTextModel(directory: directory, precision: precision, maxNumPatches: patches(for: directory, model: model))
     }
 }
 

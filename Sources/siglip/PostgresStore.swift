@@ -5,15 +5,15 @@ import SigLIPIndex
 import SigLIPPostgres
 
 /// `siglip index …` and `siglip search` with `--store postgres://…`: the same commands against PostgreSQL +
-/// pgvector (see docs/POSTGRES.md). Kept apart so the embedded commands read as before.
+/// pgvector (see docs/POSTGRES.md), for any model family. Kept apart so the embedded commands read as before.
 enum PostgresStore {
     /// `index add` into PostgreSQL. `--ann` and `--vector-precision` do not apply: the server keeps an HNSW
     /// index of float32 vectors.
-    static func addImages(_ url: String, paths: [String], options: ModelOptions, batchSize: Int) throws {
-        let pipeline = try options.load()
-        let index = try PostgresIndex(url: url, creatingFor: pipeline)
+    static func addImages(_ url: String, paths: [String], options: ModelOptions, naflex: NaFlexOptions, batchSize: Int) throws {
+        let model = try options.loadAny(naflex)
+        let index = try PostgresIndex(url: url, creatingFor: model)
         var bar: ProgressBar?
-        let report = index.addImages(paths.map { URL(fileURLWithPath: $0) }, using: pipeline, batchSize: batchSize) { done, total in
+        let report = index.addImages(paths.map { URL(fileURLWithPath: $0) }, using: model, batchSize: batchSize) { done, total in
             if bar == nil { bar = ProgressBar("indexing", total: total) }
             bar?.update(done)
         }
@@ -22,8 +22,8 @@ enum PostgresStore {
 
     /// `index add-texts` into PostgreSQL.
     static func addTexts(_ url: String, texts: [String], options: ModelOptions) throws {
-        let pipeline = try options.load()
-        try finish(try PostgresIndex(url: url, creatingFor: pipeline).addTexts(texts, using: pipeline))
+        let model = try options.loadAny()
+        try finish(try PostgresIndex(url: url, creatingFor: model).addTexts(texts, using: model))
     }
 
     /// `index remove` from PostgreSQL.
@@ -48,13 +48,13 @@ enum PostgresStore {
 
     /// `search` against PostgreSQL: the model recorded with the index unless another is given (a directory or
     /// `org/name`, resolved through the hub cache as for the embedded index).
-    static func search(_ url: String, model: String?, text: String?, image: String?, k: Int, kind: ItemKind,
+    static func search(_ url: String, model: String?, naflex: NaFlexOptions, text: String?, image: String?, k: Int, kind: ItemKind,
                        pathPrefix: String?, exact: Bool, effort: Int?) throws -> [SearchResult] {
         let stored = try PostgresIndex(url: url)
-        let pipeline = try SiglipPipeline(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
-        let index = try PostgresIndex(url: url, creatingFor: pipeline)
-        if let text { return try index.search(text: text, using: pipeline, k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort) }
-        return try index.search(image: URL(fileURLWithPath: image ?? ""), using: pipeline, k: k, kind: kind, pathPrefix: pathPrefix,
+        let loaded = try naflex.load(model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath), named: model ?? stored.modelPath)
+        let index = try PostgresIndex(url: url, creatingFor: loaded)
+        if let text { return try index.search(text: text, using: loaded, k: k, kind: kind, pathPrefix: pathPrefix, exact: exact, effort: effort) }
+        return try index.search(image: URL(fileURLWithPath: image ?? ""), using: loaded, k: k, kind: kind, pathPrefix: pathPrefix,
                                 exact: exact, effort: effort)
     }
 

@@ -30,6 +30,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "Also write a gallery page with thumbnails and scores to this HTML file.") var html: String?
     @Option(name: .long, help: ArgumentHelp(modelHelp + " Default: the one the index was built with.")) var model: String?
     @Option(name: .long, help: "Kernel threads.") var threads: Int?
+    @OptionGroup var naflex: NaFlexOptions
 
     func validate() throws {
         guard (text == nil) != (image == nil) else { throw ValidationError("give exactly one of --text and --image") }
@@ -46,12 +47,12 @@ struct SearchCommand: ParsableCommand {
         let filter = kind.flatMap(ItemKind.init(rawValue:)) ?? .image
         let results: [SearchResult]
         if let store {
-            results = try PostgresStore.search(store, model: model, text: text, image: image, k: k, kind: filter, pathPrefix: pathPrefix,
+            results = try PostgresStore.search(store, model: model, naflex: naflex, text: text, image: image, k: k, kind: filter, pathPrefix: pathPrefix,
                                                exact: exact, effort: effort)
         } else {
             let directory = URL(fileURLWithPath: index ?? "")
             let stored = try SiglipIndex(directory: directory)
-            let loaded = try loadImageTextModel(directory: model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath))
+            let loaded = try naflex.load(model.map { try modelDirectory($0) } ?? URL(fileURLWithPath: stored.modelPath), named: model ?? stored.modelPath)
             let opened = try SiglipIndex(directory: directory, creatingFor: loaded)
             results = try text.map { try opened.search(text: $0, using: loaded, k: k, kind: filter, pathPrefix: pathPrefix, exact: exact, effort: effort) }
                 ?? opened.search(image: URL(fileURLWithPath: image ?? ""), using: loaded, k: k, kind: filter, pathPrefix: pathPrefix,

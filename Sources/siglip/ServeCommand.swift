@@ -27,6 +27,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Largest request body in bytes.") var maxBody = 16 << 20
     @Option(name: .long, help: "Largest decoded image in pixels.") var maxPixels = 40_000_000
     @Option(name: .long, help: "Kernel threads (default: all cores).") var threads: Int?
+    @OptionGroup var naflex: NaFlexOptions
 
     func validate() throws {
         try require(port, in: 0...65535, "--port")
@@ -41,6 +42,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         if let threads { Compute.threads = threads }
         var configuration = try ServerConfiguration(model: modelDirectory(model).standardizedFileURL)
+        configuration.maxNumPatches = try naflex.patches(for: configuration.model, model: model)
         configuration.index = index.map { URL(fileURLWithPath: $0).standardizedFileURL }
         configuration.root = root.map { URL(fileURLWithPath: $0).standardizedFileURL }
         configuration.probe = probe.map { URL(fileURLWithPath: $0).standardizedFileURL }

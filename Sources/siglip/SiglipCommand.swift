@@ -44,12 +44,6 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Number format of the linear layers: fp32, bf16 or int8 (LayerNorm, softmax and GELU stay fp32).")
     var precision: Precision = .fp32
 
-    /// Loads the model and its input pipelines after applying the thread setting.
-    func load() throws -> SiglipPipeline {
-        if let threads { Compute.threads = threads }
-        return try SiglipPipeline(directory: modelDirectory(model), precision: precision)
-    }
-
     /// Loads whichever image–text family the checkpoint's `model_type` names (SigLIP, SigLIP 2 NaFlex, CLIP),
     /// after applying the thread setting.
     func loadAny() throws -> any ImageTextModel {

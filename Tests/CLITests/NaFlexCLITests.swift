@@ -98,16 +98,6 @@ struct NaFlexCLITests {
         #expect(out.lines.count == texts.count && printed == expected)
     }
 
-    /// Commands that need a fixed input size refuse a NaFlex checkpoint with its reason, not a crash.
-    @Test func preprocessRefusesANaFlexCheckpoint() throws {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("naflex-\(UUID().uuidString).npy")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let out = try CLI.run(["preprocess", "--model", Self.model, try Self.images()[0], "--output", output.path])
-        #expect(out.status == 1)
-        #expect(out.stderr.contains("NaFlex"), "\(out.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: output.path))
-    }
-
     @Test func flagsThatDoNotApplyAreRefused() throws {
         let image = try Self.images()[0]
         let cases: [[String]] = [

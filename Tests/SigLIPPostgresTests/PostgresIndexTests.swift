@@ -123,6 +123,31 @@ struct PostgresIndexTests {
                         try embedded.search(text: "a rocket", using: pipeline, k: 20, kind: nil), "after removal")
     }
 
+    /// CLIP (softmax over the results shown) and SigLIP 2 NaFlex checkpoints: the same hits and probabilities as
+    /// the embedded index, which its own tests tie to the reference.
+    @Test(arguments: ["tiny-clip", "tiny-naflex"])
+    func everyFamilyMatchesTheEmbeddedIndex(name: String) throws {
+        let server = try TestServer()
+        let model = try loadImageTextModel(directory: Fixtures.model.deletingLastPathComponent().appendingPathComponent(name))
+        let postgres = try PostgresIndex(url: try server.database("family"), creatingFor: model)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pg-family-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let embedded = try SiglipIndex(directory: directory, creatingFor: model)
+        let photos = ["photo_chelsea_q90.jpg", "photo_rocket.jpg", "photo_camera_gray.jpg", "photo_astronaut_crop.png", "jpeg_420.jpg"]
+            .map { Fixtures.images.appendingPathComponent($0) }
+        #expect(postgres.addImages(photos, using: model).added == 5 && embedded.addImages(photos, using: model).added == 5)
+        for query in ["a cat", "an astronaut"] {
+            Self.expectSame(try postgres.search(text: query, using: model, k: 5, exact: true),
+                            try embedded.search(text: query, using: model, k: 5, exact: true), "\(name): \(query)")
+        }
+        Self.expectSame(try postgres.search(image: photos[1], using: model, k: 3, exact: true),
+                        try embedded.search(image: photos[1], using: model, k: 3, exact: true), "\(name): image query")
+        if model.zeroShotActivation == .softmax {
+            let hits = try postgres.search(text: "a cat", using: model, k: 5, exact: true)
+            #expect(abs(hits.map(\.probability).reduce(0, +) - 1) < 1e-4)
+        }
+    }
+
     /// Equal hit lists: the same scores rank by rank (1e-5: the server sums in another order than our kernel),
     /// probabilities to 1e-5, and the same items, where items of equal score (identical images) may swap.
     static func expectSame(_ p: [SearchResult], _ e: [SearchResult], _ context: String) {

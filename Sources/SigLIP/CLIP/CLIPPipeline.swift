@@ -53,6 +53,15 @@ extension CLIPPipeline: ImageTextModel {
     public var directory: URL { model.directory }
     /// `projection_dim`.
     public var embeddingSize: Int { model.config.projectionDim }
+    /// CLIP.
+    public var family: ModelFamily { .clip }
+    /// The preprocessor's `crop_size` (nil without a centre crop, when the size depends on the image).
+    public var imageSize: (height: Int, width: Int)? {
+        guard let config = try? imageProcessor().config, config.doCenterCrop else { return nil }
+        return config.cropSize
+    }
+    /// The text tower's `max_position_embeddings`.
+    public var maxTextTokens: Int { model.config.text.maxPositionEmbeddings }
     /// CLIP was trained with a softmax over the texts of a batch.
     public var zeroShotActivation: ZeroShotActivation { .softmax }
     /// `logit_scale`.
