@@ -32,9 +32,11 @@ $(PYTHON):
 	python3 -m venv .venv
 	.venv/bin/pip install -q -r scripts/fixtures/requirements.txt
 	.venv/bin/pip install -q --no-deps -r scripts/fixtures/requirements-nodeps.txt
+	.venv/bin/pip install -q --no-deps --ignore-requires-python -r scripts/fixtures/requirements-data.txt
 
 fixtures: $(PYTHON)
 	$(PYTHON) scripts/fixtures/tokenizer_fixtures.py Tests/Fixtures/tokenizers
+	$(PYTHON) scripts/fixtures/gemma_vocab_fixtures.py Tests/Fixtures/tokenizers
 	$(PYTHON) scripts/fixtures/images.py Tests/Fixtures/images
 	$(PYTHON) scripts/fixtures/configs.py Tests/Fixtures/configs
 	$(PYTHON) scripts/fixtures/models.py Tests/Fixtures/models

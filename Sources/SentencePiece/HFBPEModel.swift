@@ -1,7 +1,19 @@
+/// A string compared by its UTF-8 bytes. `String` equality is canonical equivalence, under which distinct
+/// vocabulary entries (Gemma has 61 such pairs, e.g. `▁à` and `▁a` + U+0300) would collide; the Rust reference
+/// compares bytes.
+struct ExactText: Hashable, Sendable {
+    let bytes: [UInt8]
+    init(_ text: String) { bytes = Array(text.utf8) }
+    init(bytes: [UInt8]) { self.bytes = bytes }
+}
+
 /// BPE as HF tokenizers runs it (`models/bpe`): characters (or their `<0xNN>` bytes, or a fused `<unk>`),
 /// then repeatedly the adjacent pair with the lowest merge rank, leftmost first.
 struct HFBPEModel: Sendable {
-    let vocabulary: [String: Int32]
+    /// Token → id, compared by exact scalars (see `ExactText`).
+    let vocabulary: [ExactText: Int32]
+    /// Every (token, id) entry, in the order given.
+    let entries: [(token: String, id: Int32)]
     let merges: [UInt64: (rank: Int32, id: Int32)]
     let unknownID: Int32?
     let byteFallback: Bool
@@ -9,29 +21,54 @@ struct HFBPEModel: Sendable {
     let byteIDs: [Int32]  // -1 where `<0xNN>` is not in the vocabulary
     private let scalarIDs: [UInt32: Int32]  // single-scalar vocabulary entries, the starting symbols of every word
 
-    init(vocabulary: [String: Int32], merges: [(String, String)], unknown: String?, byteFallback: Bool,
-         fuseUnknown: Bool, file: String) throws {
+    /// A model from string merges (a `tokenizer.json`); each is resolved to ids, rank = position.
+    init(vocabulary entries: [(token: String, id: Int32)], merges: [(String, String)], unknown: String?,
+         byteFallback: Bool, fuseUnknown: Bool, file: String) throws {
+        var vocabulary: [ExactText: Int32] = [:]
+        for (token, id) in entries { vocabulary[ExactText(token)] = id }
+        // A `tokenizer.json` vocabulary arrives as a `[String: Int32]`, which already folded canonically equivalent
+        // entries into one; a merge naming the dropped spelling resolves through the same folding, as before.
+        var folded: [String: Int32]?
+        func lookup(_ text: String) -> Int32? {
+            if let id = vocabulary[ExactText(text)] { return id }
+            if folded == nil { folded = Dictionary(entries.map { ($0.token, $0.id) }, uniquingKeysWith: { first, _ in first }) }
+            return folded?[text]
+        }
+        var resolved: [(left: Int32, right: Int32, merged: Int32)] = []
+        resolved.reserveCapacity(merges.count)
+        for (a, b) in merges {
+            guard let left = lookup(a), let right = lookup(b), let merged = lookup(a + b) else {
+                throw SentencePieceError.invalidJSON(file: file, reason: "merge \(a) \(b) uses a token not in the vocabulary")
+            }
+            resolved.append((left, right, merged))
+        }
+        self.init(entries: entries, vocabulary: vocabulary, merges: resolved, unknown: unknown,
+                  byteFallback: byteFallback, fuseUnknown: fuseUnknown)
+    }
+
+    /// A model from merges already resolved to ids, rank = position (the first of two equal pairs wins).
+    init(entries: [(token: String, id: Int32)], vocabulary: [ExactText: Int32],
+         merges: [(left: Int32, right: Int32, merged: Int32)], unknown: String?, byteFallback: Bool, fuseUnknown: Bool) {
+        self.entries = entries
         self.vocabulary = vocabulary
         var scalars: [UInt32: Int32] = [:]
-        for (piece, id) in vocabulary {
+        for (piece, id) in entries {
             var iterator = piece.unicodeScalars.makeIterator()
             if let first = iterator.next(), iterator.next() == nil { scalars[first.value] = id }
         }
         scalarIDs = scalars
         var table: [UInt64: (rank: Int32, id: Int32)] = [:]
-        for (rank, (a, b)) in merges.enumerated() {
-            guard let left = vocabulary[a], let right = vocabulary[b], let merged = vocabulary[a + b] else {
-                throw SentencePieceError.invalidJSON(file: file, reason: "merge \(a) \(b) uses a token not in the vocabulary")
-            }
-            let key = Self.key(left, right)
-            if table[key] == nil { table[key] = (Int32(rank), merged) }
+        table.reserveCapacity(merges.count)
+        for (rank, merge) in merges.enumerated() {
+            let key = Self.key(merge.left, merge.right)
+            if table[key] == nil { table[key] = (Int32(rank), merge.merged) }
         }
         self.merges = table
-        unknownID = unknown.flatMap { vocabulary[$0] }
+        unknownID = unknown.flatMap { vocabulary[ExactText($0)] }
         self.byteFallback = byteFallback
         self.fuseUnknown = fuseUnknown
         let hex = Array("0123456789ABCDEF")
-        byteIDs = (0..<256).map { vocabulary["<0x\(hex[$0 >> 4])\(hex[$0 & 15])>"] ?? -1 }
+        byteIDs = (0..<256).map { vocabulary[ExactText("<0x\(hex[$0 >> 4])\(hex[$0 & 15])>")] ?? -1 }
     }
 
     @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }

@@ -32,10 +32,9 @@ public struct HFTokenizer: Sendable {
             || modelJSON.ignore_merges == true {
             throw SentencePieceError.unsupported(file: file, component: "BPE with a subword prefix/suffix, dropout or ignore_merges")
         }
-        model = try HFBPEModel(vocabulary: modelJSON.vocab, merges: modelJSON.merges?.map { ($0.left, $0.right) } ?? [],
-                               unknown: modelJSON.unk_token, byteFallback: modelJSON.byte_fallback ?? false,
-                               fuseUnknown: modelJSON.fuse_unk ?? false, file: file)
-        let vocabulary = modelJSON.vocab
+        let model = try HFBPEModel(vocabulary: modelJSON.vocab.map { (token: $0.key, id: $0.value) },
+                                   merges: modelJSON.merges?.map { ($0.left, $0.right) } ?? [], unknown: modelJSON.unk_token, byteFallback: modelJSON.byte_fallback ?? false,
+                                   fuseUnknown: modelJSON.fuse_unk ?? false, file: file)
         var added: [AddedToken] = []
         for entry in root.added_tokens ?? [] {
             if entry.single_word == true {
@@ -45,13 +44,20 @@ public struct HFTokenizer: Sendable {
                                     lstrip: entry.lstrip ?? false, rstrip: entry.rstrip ?? false,
                                     normalized: entry.normalized ?? false))
         }
+        self.init(model: model, addedTokens: added, normalizers: try HFNormalizer.parse(root.normalizer, file: file),
+                  preTokenizers: try HFPreTokenizer.parse(root.pre_tokenizer, file: file))
+    }
+
+    /// Assembles a tokenizer from its parts (a parsed `tokenizer.json`, or one converted from a `.model`).
+    init(model: HFBPEModel, addedTokens added: [AddedToken], normalizers: [HFNormalizer], preTokenizers: [HFPreTokenizer]) {
+        self.model = model
         addedTokens = added
         splitter = AddedTokenSplitter(added.filter { !$0.normalized })
-        normalizers = try HFNormalizer.parse(root.normalizer, file: file)
+        self.normalizers = normalizers
         normalizedSplitter = Self.normalizedSplitter(added, normalizers)
-        preTokenizers = try HFPreTokenizer.parse(root.pre_tokenizer, file: file)
+        self.preTokenizers = preTokenizers
         var pieces: [Int32: String] = [:]
-        for (piece, id) in vocabulary { pieces[id] = piece }
+        for (piece, id) in model.entries { pieces[id] = piece }
         for token in added { pieces[token.id] = token.content }
         self.pieces = pieces
     }
@@ -93,7 +99,8 @@ public struct HFTokenizer: Sendable {
 
     /// The id of an added token or vocabulary entry by its text.
     public func id(for piece: String) -> Int32? {
-        addedTokens.first(where: { $0.content == piece })?.id ?? model.vocabulary[piece]
+        addedTokens.first(where: { $0.content.unicodeScalars.elementsEqual(piece.unicodeScalars) })?.id
+            ?? model.vocabulary[ExactText(piece)]
     }
 
     /// Decodes as the Gemma decoder chain does: `▁` → space, `<0xNN>` runs → UTF-8 (bad bytes → U+FFFD), joined.

@@ -5,7 +5,8 @@ import SentencePiece
 /// transformers 5.24 gives with `padding="max_length", truncation=True, max_length=maxLength`.
 ///
 /// The pipeline is chosen from the checkpoint's files: `tokenizer_config.json`'s `tokenizer_class` when present,
-/// else `spiece.model` means SigLIP and a BPE `tokenizer.json` means SigLIP 2.
+/// else `spiece.model` means SigLIP and a BPE `tokenizer.json` means SigLIP 2. A SigLIP 2 directory without
+/// `tokenizer.json` is read from its Gemma `tokenizer.model`, as transformers converts it.
 public struct SiglipTokenizer: Sendable {
     /// Which reference pipeline this tokenizer reproduces.
     public enum Pipeline: Sendable, Equatable {
@@ -64,15 +65,27 @@ public struct SiglipTokenizer: Sendable {
         let isV2 = tokenizerClass.contains("Gemma") || tokenizerClass.contains("Siglip2")
             || (!tokenizerClass.contains("Siglip") && !fm.fileExists(atPath: spiece.path))
         if isV2 {
-            guard fm.fileExists(atPath: tokenizerJSON.path) else {
-                throw SentencePieceError.unreadable(file: tokenizerJSON.path, reason: "SigLIP 2 checkpoints need tokenizer.json")
-            }
-            // Siglip2Tokenizer puts Lowercase first; fixed-resolution checkpoints may ship a Gemma file without it.
-            let hf = try HFTokenizer(contentsOf: tokenizerJSON).withLowercaseFirst()
             let eos = Self.tokenString(config["eos_token"]) ?? "<eos>"
             let pad = Self.tokenString(config["pad_token"]) ?? "<pad>"
+            let gemmaModel = directory.appendingPathComponent("tokenizer.model")
+            let loaded: HFTokenizer
+            if fm.fileExists(atPath: tokenizerJSON.path) {
+                loaded = try HFTokenizer(contentsOf: tokenizerJSON)
+            } else if fm.fileExists(atPath: gemmaModel.path) {
+                // What transformers builds from the SentencePiece file when there is no tokenizer.json.
+                let named = ["bos_token", "eos_token", "unk_token", "pad_token", "mask_token"]
+                    .compactMap { Self.tokenString(config[$0]) }
+                loaded = try HFTokenizer(sentencePieceBPE: gemmaModel,
+                                         specialTokens: Set(named + ["<bos>", "<eos>", "<unk>", "<pad>", "<mask>"]))
+            } else {
+                throw SentencePieceError.unreadable(file: tokenizerJSON.path,
+                                                    reason: "SigLIP 2 checkpoints need tokenizer.json or tokenizer.model")
+            }
+            // Siglip2Tokenizer puts Lowercase first; fixed-resolution checkpoints may ship a Gemma file without it.
+            let hf = loaded.withLowercaseFirst()
+            let tokenizerFile = fm.fileExists(atPath: tokenizerJSON.path) ? tokenizerJSON : gemmaModel
             guard let eosID = hf.id(for: eos), let padID = hf.id(for: pad) else {
-                throw SentencePieceError.invalidModel(file: tokenizerJSON.path, reason: "no \(eos) or \(pad) token")
+                throw SentencePieceError.invalidModel(file: tokenizerFile.path, reason: "no \(eos) or \(pad) token")
             }
             pipeline = .siglip2
             self.eosID = eosID
