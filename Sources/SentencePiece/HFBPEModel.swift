@@ -25,15 +25,8 @@ struct HFBPEModel: Sendable {
     init(vocabulary entries: [(token: String, id: Int32)], merges: [(String, String)], unknown: String?,
          byteFallback: Bool, fuseUnknown: Bool, file: String) throws {
         var vocabulary: [ExactText: Int32] = [:]
-        for (token, id) in entries { vocabulary[ExactText(token)] = id }
-        // A `tokenizer.json` vocabulary arrives as a `[String: Int32]`, which already folded canonically equivalent
-        // entries into one; a merge naming the dropped spelling resolves through the same folding, as before.
-        var folded: [String: Int32]?
-        func lookup(_ text: String) -> Int32? {
-            if let id = vocabulary[ExactText(text)] { return id }
-            if folded == nil { folded = Dictionary(entries.map { ($0.token, $0.id) }, uniquingKeysWith: { first, _ in first }) }
-            return folded?[text]
-        }
+        for (token, id) in entries { vocabulary[ExactText(token)] = id }  // a repeated key keeps its last id
+        func lookup(_ text: String) -> Int32? { vocabulary[ExactText(text)] }
         var resolved: [(left: Int32, right: Int32, merged: Int32)] = []
         resolved.reserveCapacity(merges.count)
         for (a, b) in merges {

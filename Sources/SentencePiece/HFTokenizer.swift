@@ -32,7 +32,8 @@ public struct HFTokenizer: Sendable {
             || modelJSON.ignore_merges == true {
             throw SentencePieceError.unsupported(file: file, component: "BPE with a subword prefix/suffix, dropout or ignore_merges")
         }
-        let model = try HFBPEModel(vocabulary: modelJSON.vocab.map { (token: $0.key, id: $0.value) },
+        let vocabulary = try ExactVocabularyReader.entries(in: data, file: file)
+        let model = try HFBPEModel(vocabulary: vocabulary.map { (token: String(decoding: $0.token, as: UTF8.self), id: $0.id) },
                                    merges: modelJSON.merges?.map { ($0.left, $0.right) } ?? [], unknown: modelJSON.unk_token, byteFallback: modelJSON.byte_fallback ?? false,
                                    fuseUnknown: modelJSON.fuse_unk ?? false, file: file)
         var added: [AddedToken] = []

@@ -4,7 +4,7 @@
 struct TokenizerFile: Decodable {
     struct Model: Decodable {
         var type: String
-        var vocab: [String: Int32]
+        // `vocab` is read by ExactVocabularyReader: as `[String: Int32]` canonically equivalent keys would merge.
         var merges: [Merge]?
         var unk_token: String?
         var byte_fallback: Bool?
