@@ -41,17 +41,9 @@ public final class SiglipPipeline: Sendable {
     public func textEmbeddings(for texts: [String], batchSize: Int = 64, normalized: Bool = true) -> [Result<[Float], Error>] {
         let tokenizer: SiglipTokenizer
         do { tokenizer = try self.tokenizer() } catch { return texts.map { _ in .failure(error) } }
-        var results: [Result<[Float], Error>] = []
-        for start in stride(from: 0, to: texts.count, by: max(batchSize, 1)) {
-            let ids = texts[start..<min(start + batchSize, texts.count)].map { tokenizer.encode($0).map(Int.init) }
-            do {
-                let out = try model.textEmbeddings(inputIDs: ids, normalized: normalized)
-                results += (0..<ids.count).map { .success(out.rows($0..<($0 + 1)).scalars) }
-            } catch {
-                results += ids.map { _ in .failure(error) }
-            }
+        return batchedTextEmbeddings(texts, batchSize: batchSize, encode: { tokenizer.encode($0).map(Int.init) }) {
+            try model.textEmbeddings(inputIDs: $0, normalized: normalized)
         }
-        return results
     }
 
     /// Zero-shot scores of image files against labels put into `template` (`{}` stands for the label): per
