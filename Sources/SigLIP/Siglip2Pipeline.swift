@@ -81,13 +81,7 @@ public final class Siglip2Pipeline: Sendable {
         } catch {
             return inputs.map { $0.flatMap { _ in .failure(error) } }
         }
-        var next = 0
-        return inputs.map { input in
-            input.map { _ in
-                defer { next += 1 }
-                return batch.rows(next..<(next + 1)).scalars
-            }
-        }
+        return slotted(batch, among: inputs)
     }
 }
 
